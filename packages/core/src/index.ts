@@ -1,0 +1,91 @@
+/**
+ * `@ridevault/core`: workout documents and the local vault, for browsers and Node.
+ *
+ * Start with `openNodeVault` (from `@ridevault/core/node`) or `openBrowserVault` (from
+ * `@ridevault/core/browser`), or `openVault` with any storage adapter and crash log.
+ */
+export {
+  bytesToHex,
+  createDeviceId,
+  type DeviceId,
+  isDeviceId,
+  isWorkoutId,
+  type WorkoutId,
+} from "./ids.js";
+export { err, ok, type Result, unwrap } from "./result.js";
+export {
+  type Clock,
+  createSeededRandom,
+  ManualClock,
+  type Random,
+  systemClock,
+  systemRandom,
+} from "./runtime.js";
+export { createCheckedStorage, StorageCorruptError } from "./storage/checked-storage.js";
+export {
+  type CrashLog,
+  type CrashLogKey,
+  crashLogName,
+  frameRecord,
+  MemoryCrashLog,
+  parseCrashLogName,
+  unframeRecords,
+} from "./storage/crash-log.js";
+export {
+  type Chunk,
+  MemoryStorageAdapter,
+  type StorageAdapter,
+  type StorageKey,
+} from "./storage/storage-adapter.js";
+export type { NotFoundError, OpenError, VaultError, WorkoutCorruptError } from "./vault/errors.js";
+export type { VaultEvent, VaultListener } from "./vault/events.js";
+export type { LibraryEntry, ListOptions } from "./vault/library.js";
+export type { RecoveryReport } from "./vault/recovery.js";
+export { openVault, Vault, type VaultOptions } from "./vault/vault.js";
+export type { Workouts } from "./vault/workouts.js";
+export {
+  type ChunkError,
+  type ChunkHeader,
+  decodeChunk,
+  encodeChunk,
+  readChunkHeader,
+} from "./workout/chunk.js";
+export { columnsToSamples, mergeColumns, type SampleColumns } from "./workout/columns.js";
+export {
+  type AnalyticsSettings,
+  LAP_TRIGGERS,
+  type Lap,
+  type LapTrigger,
+  type MetadataError,
+  type MetadataPatch,
+  type RecordingDevice,
+  SPORTS,
+  type Sport,
+  SUB_SPORTS,
+  type SubSport,
+  type WorkoutMetadata,
+} from "./workout/metadata.js";
+export {
+  type AppendReport,
+  Recording,
+  type RecordingClosedError,
+  type RecordingOptions,
+} from "./workout/recording.js";
+export {
+  type DroppedField,
+  MAX_TIME,
+  MIN_TIME,
+  type Sample,
+  type SampleError,
+  SCALAR_FIELDS,
+  type ScalarField,
+  validateSample,
+} from "./workout/sample.js";
+export { MAX_GAP_MS, MOVING_SPEED, summarize, type WorkoutSummary } from "./workout/summary.js";
+export {
+  type ChangesError,
+  type ChunkProblem,
+  type SamplesRead,
+  type TimeRange,
+  Workout,
+} from "./workout/workout.js";

@@ -1,0 +1,48 @@
+/** The errors of vault operations: each has a `code` to branch on and a message to show. */
+import type { WorkoutId } from "../ids.js";
+
+/** The workout is not in this vault. */
+export interface NotFoundError {
+  readonly code: "not-found";
+  readonly workoutId: string;
+  readonly message: string;
+}
+
+/** The workout's stored data is damaged; other workouts are unaffected. */
+export interface WorkoutCorruptError {
+  readonly code: "workout-corrupt";
+  readonly workoutId: WorkoutId;
+  readonly title: string | null;
+  readonly message: string;
+}
+
+/** Errors of opening a workout. */
+export type OpenError = NotFoundError | WorkoutCorruptError;
+
+/** The vault itself cannot be opened. */
+export interface VaultError {
+  readonly code: "library-corrupt" | "vault-version";
+  readonly message: string;
+}
+
+export function notFound(id: string): NotFoundError {
+  return {
+    code: "not-found",
+    workoutId: id,
+    message: `workout ${id} is not in this vault (it may have been purged, or not synced yet)`,
+  };
+}
+
+export function workoutCorrupt(
+  id: WorkoutId,
+  title: string | null,
+  cause: string,
+): WorkoutCorruptError {
+  const name = title ? `"${title}" (${id})` : id;
+  return {
+    code: "workout-corrupt",
+    workoutId: id,
+    title,
+    message: `workout ${name} could not be loaded: its stored data is damaged (${cause}). Other workouts are not affected; restore it from another device or a backup, or purge it.`,
+  };
+}

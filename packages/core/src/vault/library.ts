@@ -1,0 +1,90 @@
+/**
+ * The library document: one rider's index of workouts, with each workout's summary, so
+ * listing never opens a workout. Entries are derived from the workout documents (the truth)
+ * and refreshed whenever a workout changes; the library is itself an Automerge document, so
+ * another device's library merges like any document.
+ */
+import type { WorkoutId } from "../ids.js";
+import type { Sport, SubSport, WorkoutMetadata } from "../workout/metadata.js";
+import type { WorkoutSummary } from "../workout/summary.js";
+
+/** One workout in the library. */
+export interface LibraryEntry {
+  readonly id: WorkoutId;
+  readonly title: string;
+  readonly sport: Sport;
+  readonly subSport: SubSport | null;
+  readonly startTime: number;
+  readonly endTime: number | null;
+  readonly tags: readonly string[];
+  /** Null until the workout has samples. */
+  readonly summary: WorkoutSummary | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** When it was moved to the bin; null when it is not deleted. */
+  readonly deletedAt: number | null;
+}
+
+/** The library as stored in Automerge. */
+export interface LibraryDoc {
+  type: "ridevault/library";
+  schema: 1;
+  workouts: Record<string, Record<string, unknown>>;
+}
+
+/** The library entry of a workout, from its metadata and summary. */
+export function entryOf(
+  id: WorkoutId,
+  meta: WorkoutMetadata,
+  summary: WorkoutSummary | null,
+): LibraryEntry {
+  return {
+    id,
+    title: meta.title,
+    sport: meta.sport,
+    subSport: meta.subSport,
+    startTime: meta.startTime,
+    endTime: meta.endTime,
+    tags: meta.tags,
+    summary,
+    createdAt: meta.createdAt,
+    updatedAt: meta.updatedAt,
+    deletedAt: meta.deletedAt,
+  };
+}
+
+/** Reads an entry back from the stored library (copying out of the Automerge proxy). */
+export function entryFromStored(stored: Record<string, unknown>): LibraryEntry {
+  return JSON.parse(JSON.stringify(stored)) as LibraryEntry;
+}
+
+/** Filters for `vault.workouts.list`. */
+export interface ListOptions {
+  /** Include workouts in the bin (default false); `"only"` lists just the bin. */
+  readonly deleted?: boolean | "only";
+  readonly sport?: Sport;
+  readonly tag?: string;
+  /** Start time range, Unix ms: `from ≤ startTime < to`. */
+  readonly from?: number;
+  readonly to?: number;
+}
+
+/** Entries that pass the filters, newest first. */
+export function filterEntries(
+  entries: Iterable<LibraryEntry>,
+  options: ListOptions,
+): LibraryEntry[] {
+  const deleted = options.deleted ?? false;
+  const out: LibraryEntry[] = [];
+  for (const entry of entries) {
+    const isDeleted = entry.deletedAt !== null;
+    if (deleted === false && isDeleted) continue;
+    if (deleted === "only" && !isDeleted) continue;
+    if (options.sport !== undefined && entry.sport !== options.sport) continue;
+    if (options.tag !== undefined && !entry.tags.includes(options.tag)) continue;
+    if (options.from !== undefined && entry.startTime < options.from) continue;
+    if (options.to !== undefined && entry.startTime >= options.to) continue;
+    out.push(entry);
+  }
+  return out.sort((a, b) => b.startTime - a.startTime || (a.id < b.id ? -1 : 1));
+}

@@ -1,0 +1,197 @@
+/**
+ * The vault: everything of one rider on one device — an automerge-repo `Repo` over a
+ * checksummed storage adapter, the library document, the crash log and this device's id.
+ * Local-only use is the whole product here: nothing needs a server. Open one with
+ * `openVault` (any storage), `openNodeVault` (`@ridevault/core/node`) or `openBrowserVault`
+ * (`@ridevault/core/browser`).
+ */
+import { type DocHandle, Repo } from "@automerge/automerge-repo";
+import { createDeviceId, type DeviceId, isDeviceId } from "../ids.js";
+import { err, ok, type Result } from "../result.js";
+import { type Clock, type Random, systemClock, systemRandom } from "../runtime.js";
+import { createCheckedStorage } from "../storage/checked-storage.js";
+import type { CrashLog } from "../storage/crash-log.js";
+import type { StorageAdapter } from "../storage/storage-adapter.js";
+import type { RecordingOptions } from "../workout/recording.js";
+import type { VaultError } from "./errors.js";
+import { diffLibrary, type VaultListener } from "./events.js";
+import { entryFromStored, type LibraryDoc, type LibraryEntry } from "./library.js";
+import { type RecoveryReport, recoverCrashLogs } from "./recovery.js";
+import { Workouts } from "./workouts.js";
+
+/** Options of `openVault`. */
+export interface VaultOptions {
+  /** Where documents live; the vault adds a checksum to every stored value. */
+  readonly storage: StorageAdapter;
+  /** Where unsealed samples wait (see `CrashLog`). */
+  readonly crashLog: CrashLog;
+  /** A name for this device, stored with the chunks it records (default "ridevault"). */
+  readonly deviceName?: string;
+  /** Defaults for recordings started in this vault. */
+  readonly recording?: RecordingOptions;
+  /** Delay before a workout's library summary is refreshed after new samples (default 2 s). */
+  readonly summaryDelayMs?: number;
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+const MANIFEST_KEY = ["ridevault", "vault"];
+const MANIFEST_VERSION = 1;
+const DEFAULT_DEVICE_NAME = "ridevault";
+
+interface Manifest {
+  readonly version: number;
+  readonly libraryId: string;
+  readonly deviceId: DeviceId;
+}
+
+/**
+ * Opens (or creates, the first time) the vault kept in `options.storage`, and recovers any
+ * samples a crash left in the crash log into their workouts.
+ */
+export async function openVault(options: VaultOptions): Promise<Result<Vault, VaultError>> {
+  const storage = createCheckedStorage(options.storage);
+  const random = options.random ?? systemRandom;
+  const repo = new Repo({ storage, network: [], saveDebounceRate: 50 });
+
+  let manifest: Manifest;
+  let library: DocHandle<LibraryDoc>;
+  try {
+    const stored = await storage.load(MANIFEST_KEY);
+    if (stored) {
+      const parsed = parseManifest(stored);
+      if (!parsed.ok) return parsed;
+      manifest = parsed.value;
+      library = await repo.find<LibraryDoc>(manifest.libraryId as never);
+    } else {
+      library = repo.create<LibraryDoc>({ type: "ridevault/library", schema: 1, workouts: {} });
+      manifest = {
+        version: MANIFEST_VERSION,
+        libraryId: library.documentId,
+        deviceId: createDeviceId(random),
+      };
+      await repo.flush([library.documentId]);
+      await storage.save(MANIFEST_KEY, new TextEncoder().encode(JSON.stringify(manifest)));
+    }
+  } catch (error) {
+    return err({
+      code: "library-corrupt",
+      message: `the vault's library could not be loaded: ${(error as Error).message}. Restore the vault from a backup or another device.`,
+    });
+  }
+  const vault = new Vault({ repo, library, manifest, options, random });
+  await vault.recover();
+  return ok(vault);
+}
+
+function parseManifest(bytes: Uint8Array): Result<Manifest, VaultError> {
+  let value: Partial<Manifest>;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Manifest>;
+  } catch {
+    return err({ code: "library-corrupt", message: "the vault manifest is not valid JSON" });
+  }
+  if (value.version !== MANIFEST_VERSION) {
+    return err({
+      code: "vault-version",
+      message: `this vault has format version ${String(value.version)}; this library reads version ${MANIFEST_VERSION}. Update @ridevault/core.`,
+    });
+  }
+  if (typeof value.libraryId !== "string" || !isDeviceId(value.deviceId)) {
+    return err({ code: "library-corrupt", message: "the vault manifest is incomplete" });
+  }
+  return ok(value as Manifest);
+}
+
+/** One rider's data on this device. */
+export class Vault {
+  /** This device's id; the chunks it records carry it. */
+  readonly deviceId: DeviceId;
+  /** Create, open, list, edit, delete and record workouts. */
+  readonly workouts: Workouts;
+  readonly #repo: Repo;
+  readonly #library: DocHandle<LibraryDoc>;
+  readonly #options: VaultOptions;
+  readonly #listeners = new Set<VaultListener>();
+  #snapshot: Map<string, LibraryEntry>;
+  #recovered: RecoveryReport = { recovered: [], problems: [] };
+  #closed = false;
+
+  /** @internal Use `openVault`. */
+  constructor(parts: {
+    repo: Repo;
+    library: DocHandle<LibraryDoc>;
+    manifest: Manifest;
+    options: VaultOptions;
+    random: Random;
+  }) {
+    this.#repo = parts.repo;
+    this.#library = parts.library;
+    this.#options = parts.options;
+    this.deviceId = parts.manifest.deviceId;
+    this.#snapshot = this.#readLibrary();
+    this.#library.on("change", () => this.#emitChanges());
+    this.workouts = new Workouts({
+      repo: parts.repo,
+      library: parts.library,
+      crashLog: parts.options.crashLog,
+      deviceId: this.deviceId,
+      deviceName: parts.options.deviceName ?? DEFAULT_DEVICE_NAME,
+      clock: parts.options.clock ?? systemClock,
+      random: parts.random,
+      recording: parts.options.recording ?? {},
+      summaryDelayMs: parts.options.summaryDelayMs ?? 2000,
+      entries: () => this.#snapshot,
+    });
+  }
+
+  /** Samples recovered from the crash log when the vault opened, and logs it could not use. */
+  get recovery(): RecoveryReport {
+    return this.#recovered;
+  }
+
+  /**
+   * Calls `listener` for every change to the list of workouts (created, updated, removed,
+   * restored, purged), whether made here or merged from elsewhere. Returns an unsubscribe.
+   */
+  subscribe(listener: VaultListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** @internal Seals samples left in the crash log by a crash (run by `openVault`). */
+  async recover(): Promise<void> {
+    this.#recovered = await recoverCrashLogs({
+      crashLog: this.#options.crashLog,
+      workouts: this.workouts,
+      device: { id: this.deviceId, name: this.#options.deviceName ?? DEFAULT_DEVICE_NAME },
+    });
+  }
+
+  /** Writes everything to storage and releases it. Unfinished recordings stay recoverable. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Settling flushes every loaded document; repo.shutdown() would also try to flush
+    // purged and unavailable handles (and fail), and we use no automerge-repo network.
+    await this.workouts.settle();
+    await this.#options.crashLog.close();
+    this.#listeners.clear();
+  }
+
+  #readLibrary(): Map<string, LibraryEntry> {
+    const doc = this.#library.doc();
+    return new Map(
+      Object.entries(doc.workouts).map(([id, stored]) => [id, entryFromStored(stored)]),
+    );
+  }
+
+  #emitChanges(): void {
+    const next = this.#readLibrary();
+    const events = diffLibrary(this.#snapshot, next);
+    this.#snapshot = next;
+    for (const event of events) {
+      for (const listener of this.#listeners) listener(event);
+    }
+  }
+}

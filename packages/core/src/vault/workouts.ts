@@ -1,0 +1,303 @@
+/**
+ * `vault.workouts`: the workout API of a vault — create, open, list, update, remove (to the
+ * bin), restore, purge, record, import. Keeps each workout's library entry in step with its
+ * document.
+ */
+import * as Automerge from "@automerge/automerge";
+import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo";
+import { type DeviceId, isWorkoutId } from "../ids.js";
+import { err, ok, type Result } from "../result.js";
+import type { Clock, Random } from "../runtime.js";
+import type { CrashLog } from "../storage/crash-log.js";
+import {
+  type MetadataError,
+  type MetadataPatch,
+  validateMetadataPatch,
+  type WorkoutDoc,
+  type WorkoutMetadata,
+} from "../workout/metadata.js";
+import { Recording, type RecordingOptions } from "../workout/recording.js";
+import { type ChangesError, Workout } from "../workout/workout.js";
+import { type NotFoundError, notFound, type OpenError, workoutCorrupt } from "./errors.js";
+import {
+  entryOf,
+  filterEntries,
+  type LibraryDoc,
+  type LibraryEntry,
+  type ListOptions,
+} from "./library.js";
+
+/** @internal What the workout API needs from its vault. */
+export interface WorkoutsContext {
+  readonly repo: Repo;
+  readonly library: DocHandle<LibraryDoc>;
+  readonly crashLog: CrashLog;
+  readonly deviceId: DeviceId;
+  readonly deviceName: string;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly recording: RecordingOptions;
+  readonly summaryDelayMs: number;
+  readonly entries: () => ReadonlyMap<string, LibraryEntry>;
+}
+
+/** Create, open, list, edit, delete and record workouts. */
+export class Workouts {
+  readonly #ctx: WorkoutsContext;
+  readonly #open = new Map<string, Promise<Result<Workout, OpenError>>>();
+  readonly #staleSummaries = new Set<Workout>();
+  #summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #errors: Error[] = [];
+
+  /** @internal */
+  constructor(context: WorkoutsContext) {
+    this.#ctx = context;
+  }
+
+  /** Creates a workout (title, sport, start time… all optional; start defaults to now). */
+  create(input: MetadataPatch = {}): Result<Workout, MetadataError> {
+    const checked = validateMetadataPatch(input);
+    if (!checked.ok) return checked;
+    const meta = checked.value;
+    const now = this.#ctx.clock.now();
+    const doc: WorkoutDoc = {
+      type: "ridevault/workout",
+      schema: 1,
+      title: meta.title ?? "",
+      notes: meta.notes ?? "",
+      sport: meta.sport ?? "cycling",
+      subSport: meta.subSport ?? null,
+      startTime: meta.startTime ?? now,
+      endTime: meta.endTime ?? null,
+      timerTime: meta.timerTime ?? null,
+      settings: {
+        ftp: meta.settings?.ftp ?? null,
+        maxHeartRate: meta.settings?.maxHeartRate ?? null,
+        thresholdHeartRate: meta.settings?.thresholdHeartRate ?? null,
+      },
+      devices: {},
+      laps: {},
+      tags: Object.fromEntries((meta.tags ?? []).map((t) => [t, true as const])),
+      chunks: {},
+      createdAt: now,
+      updatedAt: now,
+      deletedAt: null,
+    };
+    const workout = this.#wrap(this.#ctx.repo.create<WorkoutDoc>(doc));
+    this.#open.set(workout.id, Promise.resolve(ok(workout)));
+    this.#writeEntry(workout, null);
+    return ok(workout);
+  }
+
+  /** Opens a workout by id; a damaged one gives `workout-corrupt`, naming it. */
+  open(id: string): Promise<Result<Workout, OpenError>> {
+    let pending = this.#open.get(id);
+    if (!pending) {
+      pending = this.#load(id);
+      this.#open.set(id, pending);
+      void pending.then((result) => {
+        if (!result.ok) this.#open.delete(id);
+      });
+    }
+    return pending;
+  }
+
+  async #load(id: string): Promise<Result<Workout, OpenError>> {
+    const entry = this.get(id);
+    if (!isWorkoutId(id)) return err(notFound(id));
+    try {
+      const handle = await this.#ctx.repo.find<WorkoutDoc>(id as unknown as DocumentId);
+      const doc = handle.doc();
+      if (doc?.type !== "ridevault/workout") {
+        return err(workoutCorrupt(id, entry?.title ?? null, "it is not a workout document"));
+      }
+      return ok(this.#wrap(handle));
+    } catch (error) {
+      // Without a library entry there is nothing to name: deleted, purged or never here.
+      if (!entry) return err(notFound(id));
+      return err(workoutCorrupt(id, entry?.title ?? null, (error as Error).message));
+    }
+  }
+
+  /** The library entry of a workout, without opening it. */
+  get(id: string): LibraryEntry | undefined {
+    return this.#ctx.entries().get(id);
+  }
+
+  /** Workouts from the library, newest first; the bin is left out unless asked for. */
+  list(options: ListOptions = {}): LibraryEntry[] {
+    return filterEntries(this.#ctx.entries().values(), options);
+  }
+
+  /** Edits a workout's metadata (see `Workout.update`). */
+  async update(
+    id: string,
+    patch: MetadataPatch,
+  ): Promise<Result<WorkoutMetadata, OpenError | MetadataError>> {
+    const opened = await this.open(id);
+    return opened.ok ? opened.value.update(patch) : opened;
+  }
+
+  /** Moves a workout to the bin (a tombstone that merges like any edit); `restore` undoes it. */
+  async remove(id: string): Promise<Result<LibraryEntry, OpenError>> {
+    return this.#setDeleted(id, this.#ctx.clock.now());
+  }
+
+  /** Takes a workout out of the bin. */
+  async restore(id: string): Promise<Result<LibraryEntry, OpenError>> {
+    return this.#setDeleted(id, null);
+  }
+
+  async #setDeleted(id: string, at: number | null): Promise<Result<LibraryEntry, OpenError>> {
+    const opened = await this.open(id);
+    if (!opened.ok) return opened;
+    opened.value.setDeleted(at);
+    return ok(this.get(id) as LibraryEntry);
+  }
+
+  /**
+   * Deletes a workout and its samples from this device for good: its document, its library
+   * entry and any crash log. Works on damaged workouts too.
+   */
+  async purge(id: string): Promise<Result<void, NotFoundError>> {
+    const known = this.get(id) !== undefined;
+    if (!known && !isWorkoutId(id)) return err(notFound(id));
+    this.#open.delete(id);
+    for (const workout of this.#staleSummaries)
+      if (workout.id === id) this.#staleSummaries.delete(workout);
+    if (isWorkoutId(id)) {
+      this.#ctx.repo.delete(id as unknown as DocumentId);
+      await this.#ctx.repo.storageSubsystem?.removeDoc(id as unknown as DocumentId);
+    }
+    for (const key of await this.#ctx.crashLog.keys()) {
+      if (key.workoutId === id) await this.#ctx.crashLog.remove(key);
+    }
+    if (!known) return err(notFound(id));
+    this.#ctx.library.change((d) => {
+      delete d.workouts[id];
+    });
+    return ok(undefined);
+  }
+
+  /** Starts recording samples from this device into a workout (see `Recording`). */
+  async record(id: string, options: RecordingOptions = {}): Promise<Result<Recording, OpenError>> {
+    const opened = await this.open(id);
+    if (!opened.ok) return opened;
+    const workout = opened.value;
+    return ok(
+      new Recording(
+        {
+          workout,
+          deviceId: this.#ctx.deviceId,
+          deviceName: this.#ctx.deviceName,
+          crashLog: this.#ctx.crashLog,
+          persist: () => this.persist(workout.id),
+          finished: async () => {
+            this.#staleSummaries.delete(workout);
+            this.#writeEntry(workout, workout.chunkCount > 0 ? workout.summary() : null);
+            await this.persist(workout.id);
+          },
+          onError: (error) => this.#errors.push(error),
+        },
+        { ...this.#ctx.recording, ...options },
+      ),
+    );
+  }
+
+  /**
+   * Adds a workout made on another device (its `save()` bytes) under its own id. Importing
+   * a workout this vault already has merges the two.
+   */
+  async import(id: string, bytes: Uint8Array): Promise<Result<Workout, ChangesError | OpenError>> {
+    if (this.get(id) || this.#open.has(id)) {
+      const opened = await this.open(id);
+      if (!opened.ok) return opened;
+      const applied = opened.value.applyChanges(bytes);
+      return applied.ok ? opened : applied;
+    }
+    let type: unknown;
+    try {
+      type = (Automerge.load(bytes) as { type?: unknown }).type;
+    } catch (error) {
+      return err({
+        code: "changes-invalid",
+        message: `not an Automerge document: ${(error as Error).message}`,
+      });
+    }
+    if (type !== "ridevault/workout" || !isWorkoutId(id)) {
+      return err({ code: "changes-invalid", message: "these bytes are not a ridevault workout" });
+    }
+    const workout = this.#wrap(
+      this.#ctx.repo.import<WorkoutDoc>(bytes, { docId: id as unknown as DocumentId }),
+    );
+    this.#open.set(id, Promise.resolve(ok(workout)));
+    this.#writeEntry(workout, workout.chunkCount > 0 ? workout.summary() : null);
+    return ok(workout);
+  }
+
+  /** Resolves once the workout's current state is in storage. */
+  async persist(id: string): Promise<void> {
+    await this.#ctx.repo.flush([id as unknown as DocumentId, this.#ctx.library.documentId]);
+  }
+
+  /** Refreshes stale summaries now and writes everything to storage. */
+  async settle(): Promise<void> {
+    if (this.#summaryTimer !== undefined) clearTimeout(this.#summaryTimer);
+    this.#summaryTimer = undefined;
+    this.#refreshSummaries();
+    const ready = Object.values(this.#ctx.repo.handles).filter((h) => h.isReady());
+    await this.#ctx.repo.flush(ready.map((h) => h.documentId));
+  }
+
+  /** Errors from background work (persisting sealed chunks), oldest first; clears the list. */
+  takeErrors(): Error[] {
+    return this.#errors.splice(0);
+  }
+
+  #wrap(handle: DocHandle<WorkoutDoc>): Workout {
+    return new Workout(handle, {
+      clock: this.#ctx.clock,
+      random: this.#ctx.random,
+      onChanged: (workout, change) => {
+        if (change.samplesChanged) this.#scheduleSummary(workout);
+        else this.#writeEntry(workout, this.get(workout.id)?.summary ?? null);
+      },
+    });
+  }
+
+  #scheduleSummary(workout: Workout): void {
+    this.#staleSummaries.add(workout);
+    if (this.#summaryTimer !== undefined) clearTimeout(this.#summaryTimer);
+    this.#summaryTimer = setTimeout(() => {
+      this.#summaryTimer = undefined;
+      this.#refreshSummaries();
+    }, this.#ctx.summaryDelayMs);
+    // A pending refresh must not keep a Node process alive; `settle` runs it anyway.
+    (this.#summaryTimer as { unref?: () => void }).unref?.();
+  }
+
+  #refreshSummaries(): void {
+    for (const workout of this.#staleSummaries) this.#writeEntry(workout, workout.summary());
+    this.#staleSummaries.clear();
+  }
+
+  /** Writes the entry of `workout`, setting only the fields that differ. */
+  #writeEntry(workout: Workout, summary: LibraryEntry["summary"]): void {
+    if (!this.#open.has(workout.id)) return;
+    const entry = entryOf(workout.id, workout.metadata(), summary);
+    const current = this.get(workout.id);
+    if (current && JSON.stringify(current) === JSON.stringify(entry)) return;
+    this.#ctx.library.change((d) => {
+      const stored = d.workouts[workout.id];
+      if (!stored) {
+        d.workouts[workout.id] = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+        return;
+      }
+      for (const [key, value] of Object.entries(entry)) {
+        if (JSON.stringify(stored[key]) !== JSON.stringify(value)) {
+          stored[key] = JSON.parse(JSON.stringify(value)) as unknown;
+        }
+      }
+    });
+  }
+}
