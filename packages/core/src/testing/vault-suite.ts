@@ -47,10 +47,10 @@ export function runVaultTests(
       const events: VaultEvent[] = [];
       vault.subscribe((event) => events.push(event));
       const a = must(
-        vault.workouts.create({ title: "Morning ride", startTime: T0, tags: ["commute"] }),
+        await vault.workouts.create({ title: "Morning ride", startTime: T0, tags: ["commute"] }),
       );
       const b = must(
-        vault.workouts.create({
+        await vault.workouts.create({
           title: "Intervals",
           startTime: T0 + 86_400_000,
           subSport: "indoor",
@@ -94,12 +94,12 @@ export function runVaultTests(
 
     it("refuses invalid metadata with the field and a reason", async () => {
       const vault = await env.open();
-      const bad = vault.workouts.create({ title: "x", settings: { ftp: -5 } });
+      const bad = await vault.workouts.create({ title: "x", settings: { ftp: -5 } });
       expect(bad.ok ? undefined : bad.error).toMatchObject({
         code: "invalid-metadata",
         field: "settings.ftp",
       });
-      const sport = vault.workouts.create({ sport: "curling" as never });
+      const sport = await vault.workouts.create({ sport: "curling" as never });
       expect(sport.ok ? undefined : sport.error.field).toBe("sport");
       expect(vault.workouts.list()).toEqual([]);
       await vault.close();
@@ -107,7 +107,9 @@ export function runVaultTests(
 
     it("keeps metadata, laps and the library across a close and reopen", async () => {
       const first = await env.open();
-      const w = must(first.workouts.create({ title: "Gravel", startTime: T0, notes: "muddy" }));
+      const w = must(
+        await first.workouts.create({ title: "Gravel", startTime: T0, notes: "muddy" }),
+      );
       must(w.addLap({ start: T0, end: T0 + 60_000 }));
       must(w.addLap({ start: T0 + 60_000, trigger: "distance" }));
       await first.close();
@@ -130,7 +132,7 @@ export function runVaultTests(
           fc.array(fc.nat(), { maxLength: 4 }),
           async (samples, chunkSamples, cuts) => {
             const vault = await env.open();
-            const w = must(vault.workouts.create({ startTime: samples[0]?.time ?? T0 }));
+            const w = must(await vault.workouts.create({ startTime: samples[0]?.time ?? T0 }));
             const recording = must(await vault.workouts.record(w.id, { chunkSamples }));
             for (const piece of splitAt(samples, cuts)) {
               for (const sample of piece) {
@@ -157,7 +159,7 @@ export function runVaultTests(
 
     it("reads a time range and keeps a summary in the library", async () => {
       const vault = await env.open();
-      const w = must(vault.workouts.create({ title: "Steady", startTime: T0 }));
+      const w = must(await vault.workouts.create({ title: "Steady", startTime: T0 }));
       const recording = must(await vault.workouts.record(w.id, { chunkSamples: 30 }));
       for (let i = 0; i < 100; i++) {
         const sample: Sample = {
@@ -194,7 +196,7 @@ export function runVaultTests(
 
     it("rejects or drops bad sample values with a reason and never stores them", async () => {
       const vault = await env.open();
-      const w = must(vault.workouts.create({ startTime: T0 }));
+      const w = must(await vault.workouts.create({ startTime: T0 }));
       const recording = must(await vault.workouts.record(w.id));
       must(await recording.append({ time: T0, power: 100, heartRate: 120 }));
       const nan = must(
@@ -225,7 +227,7 @@ export function runVaultTests(
     it("recovers unsealed samples from the crash log when a vault was never closed", async () => {
       // The crashed vault never refreshes summaries: its process is "dead".
       const crashed = await env.open({ summaryDelayMs: 3_600_000 });
-      const w = must(crashed.workouts.create({ title: "Crash", startTime: T0 }));
+      const w = must(await crashed.workouts.create({ title: "Crash", startTime: T0 }));
       const recording = must(await crashed.workouts.record(w.id, { chunkSamples: 10 }));
       const samples: Sample[] = Array.from({ length: 25 }, (_, i) => ({
         time: T0 + i * 1000,
@@ -255,7 +257,7 @@ export function runVaultTests(
       const first = await env.open();
       const ids: string[] = [];
       for (const title of ["Alpha", "Bravo", "Charlie"]) {
-        const w = must(first.workouts.create({ title, startTime: T0 }));
+        const w = must(await first.workouts.create({ title, startTime: T0 }));
         const recording = must(await first.workouts.record(w.id, { chunkSamples: 5 }));
         for (let i = 0; i < 12; i++)
           must(await recording.append({ time: T0 + i * 1000, power: 150 }));

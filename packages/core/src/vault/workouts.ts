@@ -54,8 +54,11 @@ export class Workouts {
     this.#ctx = context;
   }
 
-  /** Creates a workout (title, sport, start time… all optional; start defaults to now). */
-  create(input: MetadataPatch = {}): Result<Workout, MetadataError> {
+  /**
+   * Creates a workout (title, sport, start time… all optional; start defaults to now).
+   * Resolves once the workout and its library entry are in storage.
+   */
+  async create(input: MetadataPatch = {}): Promise<Result<Workout, MetadataError>> {
     const checked = validateMetadataPatch(input);
     if (!checked.ok) return checked;
     const meta = checked.value;
@@ -86,6 +89,7 @@ export class Workouts {
     const workout = this.#wrap(this.#ctx.repo.create<WorkoutDoc>(doc));
     this.#open.set(workout.id, Promise.resolve(ok(workout)));
     this.#writeEntry(workout, null);
+    await this.persist(workout.id);
     return ok(workout);
   }
 
@@ -109,7 +113,8 @@ export class Workouts {
       const handle = await this.#ctx.repo.find<WorkoutDoc>(id as unknown as DocumentId);
       const doc = handle.doc();
       if (doc?.type !== "ridevault/workout") {
-        return err(workoutCorrupt(id, entry?.title ?? null, "it is not a workout document"));
+        if (!entry) return err(notFound(id));
+        return err(workoutCorrupt(id, entry.title, "it is not a workout document"));
       }
       return ok(this.#wrap(handle));
     } catch (error) {
@@ -129,13 +134,16 @@ export class Workouts {
     return filterEntries(this.#ctx.entries().values(), options);
   }
 
-  /** Edits a workout's metadata (see `Workout.update`). */
+  /** Edits a workout's metadata (see `Workout.update`); resolves once stored. */
   async update(
     id: string,
     patch: MetadataPatch,
   ): Promise<Result<WorkoutMetadata, OpenError | MetadataError>> {
     const opened = await this.open(id);
-    return opened.ok ? opened.value.update(patch) : opened;
+    if (!opened.ok) return opened;
+    const updated = opened.value.update(patch);
+    await this.persist(id);
+    return updated;
   }
 
   /** Moves a workout to the bin (a tombstone that merges like any edit); `restore` undoes it. */
@@ -152,6 +160,7 @@ export class Workouts {
     const opened = await this.open(id);
     if (!opened.ok) return opened;
     opened.value.setDeleted(at);
+    await this.persist(id);
     return ok(this.get(id) as LibraryEntry);
   }
 
@@ -166,6 +175,10 @@ export class Workouts {
     for (const workout of this.#staleSummaries)
       if (workout.id === id) this.#staleSummaries.delete(workout);
     if (isWorkoutId(id)) {
+      // Flush first: a throttled save still pending would otherwise write the document
+      // back after it was removed.
+      const handle = this.#ctx.repo.handles[id as unknown as DocumentId];
+      if (handle?.isReady()) await this.persist(id);
       this.#ctx.repo.delete(id as unknown as DocumentId);
       await this.#ctx.repo.storageSubsystem?.removeDoc(id as unknown as DocumentId);
     }
@@ -176,6 +189,7 @@ export class Workouts {
     this.#ctx.library.change((d) => {
       delete d.workouts[id];
     });
+    await this.#ctx.repo.flush([this.#ctx.library.documentId]);
     return ok(undefined);
   }
 
@@ -184,6 +198,8 @@ export class Workouts {
     const opened = await this.open(id);
     if (!opened.ok) return opened;
     const workout = opened.value;
+    // The document must be in storage before samples are: recovery needs it.
+    await this.persist(workout.id);
     return ok(
       new Recording(
         {
@@ -232,6 +248,7 @@ export class Workouts {
     );
     this.#open.set(id, Promise.resolve(ok(workout)));
     this.#writeEntry(workout, workout.chunkCount > 0 ? workout.summary() : null);
+    await this.persist(workout.id);
     return ok(workout);
   }
 

@@ -1,0 +1,4 @@
+/**
+ * `@ridevault/recorder`: Bluetooth cycling sensors to workouts.
+ */
+export {};
