@@ -7,13 +7,13 @@ import type { Random } from "./runtime.js";
 declare const brand: unique symbol;
 type Brand<T, B extends string> = T & { readonly [brand]: B };
 
-/** A workout's id: the id of its Automerge document. */
+/** A workout's id: the id of its Automerge document (base58 of 16 random bytes). */
 export type WorkoutId = Brand<string, "WorkoutId">;
 /** The id of one device's copy of a vault; chunks of samples are keyed by it. */
 export type DeviceId = Brand<string, "DeviceId">;
 
 const DEVICE_ID = /^[0-9a-f]{16}$/;
-/** Automerge-repo document ids are base58check strings. */
+/** Document ids are base58 strings. */
 const WORKOUT_ID = /^[1-9A-HJ-NP-Za-km-z]{20,64}$/;
 
 /** True when `value` has the shape of a device id (16 lowercase hex digits). */
@@ -21,7 +21,7 @@ export function isDeviceId(value: unknown): value is DeviceId {
   return typeof value === "string" && DEVICE_ID.test(value);
 }
 
-/** True when `value` has the shape of a workout id (an automerge-repo document id). */
+/** True when `value` has the shape of a workout id (a base58 document id). */
 export function isWorkoutId(value: unknown): value is WorkoutId {
   return typeof value === "string" && WORKOUT_ID.test(value);
 }

@@ -1,18 +1,34 @@
 /**
- * The local-storage seam: automerge-repo's `StorageAdapterInterface` (bytes by key, range
- * loads by key prefix), re-exported under our name, and the in-memory implementation.
- * Implementations: `MemoryStorageAdapter` (tests), `FileStorageAdapter` (Node, in
- * `@ridevault/core/node`), and automerge-repo's IndexedDB adapter (browsers, through
- * `@ridevault/core/browser`). Every one runs `runStorageAdapterTests`.
+ * The local-storage seam: bytes by key, range loads by key prefix — the same shape as
+ * automerge-repo's `StorageAdapterInterface`, so its adapters fit. Implementations:
+ * `MemoryStorageAdapter` (tests), `FileStorageAdapter` (Node, in `@ridevault/core/node`),
+ * and automerge-repo's IndexedDB adapter (browsers, through `@ridevault/core/browser`).
+ * Every one runs `runStorageAdapterTests`.
  */
-import type { Chunk, StorageAdapterInterface, StorageKey } from "@automerge/automerge-repo";
 
-export type { Chunk, StorageAdapterInterface as StorageAdapter, StorageKey };
+/** A key: a path of strings. The first part of a document's keys is its id. */
+export type StorageKey = string[];
+
+/** A stored value and its key, as range loads return them. */
+export interface Chunk {
+  key: StorageKey;
+  data: Uint8Array | undefined;
+}
+
+/** Bytes by key. Every operation may be asynchronous; `save` overwrites. */
+export interface StorageAdapter {
+  load(key: StorageKey): Promise<Uint8Array | undefined>;
+  save(key: StorageKey, data: Uint8Array): Promise<void>;
+  remove(key: StorageKey): Promise<void>;
+  /** Every value whose key starts with `keyPrefix`. */
+  loadRange(keyPrefix: StorageKey): Promise<Chunk[]>;
+  removeRange(keyPrefix: StorageKey): Promise<void>;
+}
 
 const SEPARATOR = "\u0000";
 
 /** Keeps everything in a Map; for tests and for vaults that must leave no trace. */
-export class MemoryStorageAdapter implements StorageAdapterInterface {
+export class MemoryStorageAdapter implements StorageAdapter {
   readonly #data = new Map<string, Uint8Array>();
 
   async load(key: StorageKey): Promise<Uint8Array | undefined> {

@@ -1,16 +1,16 @@
 /**
- * The vault: everything of one rider on one device — an automerge-repo `Repo` over a
+ * The vault: everything of one rider on one device — Automerge documents (`DocStore`) over a
  * checksummed storage adapter, the library document, the crash log and this device's id.
  * Local-only use is the whole product here: nothing needs a server. Open one with
  * `openVault` (any storage), `openNodeVault` (`@ridevault/core/node`) or `openBrowserVault`
  * (`@ridevault/core/browser`).
  */
-import { type DocHandle, Repo } from "@automerge/automerge-repo";
 import { createDeviceId, type DeviceId, isDeviceId } from "../ids.js";
 import { err, ok, type Result } from "../result.js";
 import { type Clock, type Random, systemClock, systemRandom } from "../runtime.js";
 import { createCheckedStorage } from "../storage/checked-storage.js";
 import type { CrashLog } from "../storage/crash-log.js";
+import { type DocHandle, DocStore } from "../storage/doc-store.js";
 import type { StorageAdapter } from "../storage/storage-adapter.js";
 import type { RecordingOptions } from "../workout/recording.js";
 import type { VaultError } from "./errors.js";
@@ -52,7 +52,7 @@ interface Manifest {
 export async function openVault(options: VaultOptions): Promise<Result<Vault, VaultError>> {
   const storage = createCheckedStorage(options.storage);
   const random = options.random ?? systemRandom;
-  const repo = new Repo({ storage, network: [], saveDebounceRate: 50 });
+  const docs = new DocStore(storage, { random });
 
   let manifest: Manifest;
   let library: DocHandle<LibraryDoc>;
@@ -62,15 +62,17 @@ export async function openVault(options: VaultOptions): Promise<Result<Vault, Va
       const parsed = parseManifest(stored);
       if (!parsed.ok) return parsed;
       manifest = parsed.value;
-      library = await repo.find<LibraryDoc>(manifest.libraryId as never);
+      const found = await docs.find<LibraryDoc>(manifest.libraryId);
+      if (!found) throw new Error("the library document is missing");
+      library = found;
     } else {
-      library = repo.create<LibraryDoc>({ type: "ridevault/library", schema: 1, workouts: {} });
+      library = docs.create<LibraryDoc>({ type: "ridevault/library", schema: 1, workouts: {} });
       manifest = {
         version: MANIFEST_VERSION,
         libraryId: library.documentId,
         deviceId: createDeviceId(random),
       };
-      await repo.flush([library.documentId]);
+      await docs.flush([library.documentId]);
       await storage.save(MANIFEST_KEY, new TextEncoder().encode(JSON.stringify(manifest)));
     }
   } catch (error) {
@@ -79,7 +81,7 @@ export async function openVault(options: VaultOptions): Promise<Result<Vault, Va
       message: `the vault's library could not be loaded: ${(error as Error).message}. Restore the vault from a backup or another device.`,
     });
   }
-  const vault = new Vault({ repo, library, manifest, options, random });
+  const vault = new Vault({ docs, library, manifest, options, random });
   await vault.recover();
   return ok(vault);
 }
@@ -109,7 +111,6 @@ export class Vault {
   readonly deviceId: DeviceId;
   /** Create, open, list, edit, delete and record workouts. */
   readonly workouts: Workouts;
-  readonly #repo: Repo;
   readonly #library: DocHandle<LibraryDoc>;
   readonly #options: VaultOptions;
   readonly #listeners = new Set<VaultListener>();
@@ -119,20 +120,19 @@ export class Vault {
 
   /** @internal Use `openVault`. */
   constructor(parts: {
-    repo: Repo;
+    docs: DocStore;
     library: DocHandle<LibraryDoc>;
     manifest: Manifest;
     options: VaultOptions;
     random: Random;
   }) {
-    this.#repo = parts.repo;
     this.#library = parts.library;
     this.#options = parts.options;
     this.deviceId = parts.manifest.deviceId;
     this.#snapshot = this.#readLibrary();
-    this.#library.on("change", () => this.#emitChanges());
+    this.#library.onChange(() => this.#emitChanges());
     this.workouts = new Workouts({
-      repo: parts.repo,
+      docs: parts.docs,
       library: parts.library,
       crashLog: parts.options.crashLog,
       deviceId: this.deviceId,
@@ -172,8 +172,6 @@ export class Vault {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // Settling flushes every loaded document; repo.shutdown() would also try to flush
-    // purged and unavailable handles (and fail), and we use no automerge-repo network.
     await this.workouts.settle();
     await this.#options.crashLog.close();
     this.#listeners.clear();

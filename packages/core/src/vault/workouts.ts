@@ -4,11 +4,11 @@
  * document.
  */
 import * as Automerge from "@automerge/automerge";
-import type { DocHandle, DocumentId, Repo } from "@automerge/automerge-repo";
 import { type DeviceId, isWorkoutId } from "../ids.js";
 import { err, ok, type Result } from "../result.js";
 import type { Clock, Random } from "../runtime.js";
 import type { CrashLog } from "../storage/crash-log.js";
+import type { DocHandle, DocStore } from "../storage/doc-store.js";
 import {
   type MetadataError,
   type MetadataPatch,
@@ -29,7 +29,7 @@ import {
 
 /** @internal What the workout API needs from its vault. */
 export interface WorkoutsContext {
-  readonly repo: Repo;
+  readonly docs: DocStore;
   readonly library: DocHandle<LibraryDoc>;
   readonly crashLog: CrashLog;
   readonly deviceId: DeviceId;
@@ -86,7 +86,7 @@ export class Workouts {
       updatedAt: now,
       deletedAt: null,
     };
-    const workout = this.#wrap(this.#ctx.repo.create<WorkoutDoc>(doc));
+    const workout = this.#wrap(this.#ctx.docs.create<WorkoutDoc>(doc));
     this.#open.set(workout.id, Promise.resolve(ok(workout)));
     this.#writeEntry(workout, null);
     await this.persist(workout.id);
@@ -110,7 +110,8 @@ export class Workouts {
     const entry = this.get(id);
     if (!isWorkoutId(id)) return err(notFound(id));
     try {
-      const handle = await this.#ctx.repo.find<WorkoutDoc>(id as unknown as DocumentId);
+      const handle = await this.#ctx.docs.find<WorkoutDoc>(id);
+      if (!handle) return err(notFound(id));
       const doc = handle.doc();
       if (doc?.type !== "ridevault/workout") {
         if (!entry) return err(notFound(id));
@@ -174,14 +175,7 @@ export class Workouts {
     this.#open.delete(id);
     for (const workout of this.#staleSummaries)
       if (workout.id === id) this.#staleSummaries.delete(workout);
-    if (isWorkoutId(id)) {
-      // Flush first: a throttled save still pending would otherwise write the document
-      // back after it was removed.
-      const handle = this.#ctx.repo.handles[id as unknown as DocumentId];
-      if (handle?.isReady()) await this.persist(id);
-      this.#ctx.repo.delete(id as unknown as DocumentId);
-      await this.#ctx.repo.storageSubsystem?.removeDoc(id as unknown as DocumentId);
-    }
+    if (isWorkoutId(id)) await this.#ctx.docs.remove(id);
     for (const key of await this.#ctx.crashLog.keys()) {
       if (key.workoutId === id) await this.#ctx.crashLog.remove(key);
     }
@@ -189,7 +183,7 @@ export class Workouts {
     this.#ctx.library.change((d) => {
       delete d.workouts[id];
     });
-    await this.#ctx.repo.flush([this.#ctx.library.documentId]);
+    await this.#ctx.docs.flush([this.#ctx.library.documentId]);
     return ok(undefined);
   }
 
@@ -243,9 +237,7 @@ export class Workouts {
     if (type !== "ridevault/workout" || !isWorkoutId(id)) {
       return err({ code: "changes-invalid", message: "these bytes are not a ridevault workout" });
     }
-    const workout = this.#wrap(
-      this.#ctx.repo.import<WorkoutDoc>(bytes, { docId: id as unknown as DocumentId }),
-    );
+    const workout = this.#wrap(await this.#ctx.docs.import<WorkoutDoc>(id, bytes));
     this.#open.set(id, Promise.resolve(ok(workout)));
     this.#writeEntry(workout, workout.chunkCount > 0 ? workout.summary() : null);
     await this.persist(workout.id);
@@ -254,7 +246,7 @@ export class Workouts {
 
   /** Resolves once the workout's current state is in storage. */
   async persist(id: string): Promise<void> {
-    await this.#ctx.repo.flush([id as unknown as DocumentId, this.#ctx.library.documentId]);
+    await this.#ctx.docs.flush([id, this.#ctx.library.documentId]);
   }
 
   /** Refreshes stale summaries now and writes everything to storage. */
@@ -262,8 +254,7 @@ export class Workouts {
     if (this.#summaryTimer !== undefined) clearTimeout(this.#summaryTimer);
     this.#summaryTimer = undefined;
     this.#refreshSummaries();
-    const ready = Object.values(this.#ctx.repo.handles).filter((h) => h.isReady());
-    await this.#ctx.repo.flush(ready.map((h) => h.documentId));
+    await this.#ctx.docs.flush();
   }
 
   /** Errors from background work (persisting sealed chunks), oldest first; clears the list. */

@@ -62,6 +62,16 @@ export function mergeColumns(
 ): SampleColumns {
   const from = range.from ?? Number.NEGATIVE_INFINITY;
   const to = range.to ?? Number.POSITIVE_INFINITY;
+  const sorted = [...parts]
+    .filter((p) => p.columns.length > 0)
+    .sort((a, b) => (a.columns.time[0] as number) - (b.columns.time[0] as number));
+  if (sorted.every((p, i) => i === 0 || firstTime(p) > lastTime(sorted[i - 1] as DeviceColumns))) {
+    return concatColumns(
+      sorted.map((p) => p.columns),
+      from,
+      to,
+    );
+  }
   const refs: { time: number; device: string; part: SampleColumns; index: number }[] = [];
   for (const { deviceId, columns } of parts) {
     for (let i = 0; i < columns.length; i++) {
@@ -107,4 +117,53 @@ export function mergeColumns(
   }
   rrOffsets[length] = rrLength;
   return rrLength === out.rr.length ? out : { ...out, rr: out.rr.slice(0, rrLength) };
+}
+
+const firstTime = (part: DeviceColumns): number => part.columns.time[0] as number;
+const lastTime = (part: DeviceColumns): number =>
+  part.columns.time[part.columns.length - 1] as number;
+
+/** The common case — chunks that do not overlap in time — without per-sample work. */
+function concatColumns(parts: readonly SampleColumns[], from: number, to: number): SampleColumns {
+  const slices = parts.map((columns) => ({
+    columns,
+    start: lowerBound(columns.time, from),
+    end: lowerBound(columns.time, to),
+  }));
+  let length = 0;
+  let rrCount = 0;
+  for (const { columns, start, end } of slices) {
+    length += end - start;
+    rrCount += (columns.rrOffsets[end] as number) - (columns.rrOffsets[start] as number);
+  }
+  const out = createColumns(length, rrCount);
+  let row = 0;
+  let rrRow = 0;
+  for (const { columns, start, end } of slices) {
+    if (end <= start) continue;
+    out.time.set(columns.time.subarray(start, end), row);
+    for (const field of SCALAR_FIELDS) out[field].set(columns[field].subarray(start, end), row);
+    const rrStart = columns.rrOffsets[start] as number;
+    const rrEnd = columns.rrOffsets[end] as number;
+    out.rr.set(columns.rr.subarray(rrStart, rrEnd), rrRow);
+    for (let i = start; i < end; i++) {
+      out.rrOffsets[row + i - start] = rrRow + (columns.rrOffsets[i] as number) - rrStart;
+    }
+    row += end - start;
+    rrRow += rrEnd - rrStart;
+  }
+  out.rrOffsets[length] = rrRow;
+  return out;
+}
+
+/** The first index whose time is ≥ `time`. */
+function lowerBound(times: Float64Array, time: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((times[mid] as number) < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

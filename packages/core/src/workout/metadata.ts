@@ -62,8 +62,11 @@ export interface WorkoutDoc {
   devices: Record<string, { name: string }>;
   laps: Record<string, { start: number; end: number | null; trigger: LapTrigger }>;
   tags: Record<string, true>;
-  /** Sealed sample chunks keyed `deviceId.seq`: a union over devices, never duplicated. */
-  chunks: Record<string, Uint8Array>;
+  /**
+   * Sealed sample chunks, `chunks[deviceId.bucket][seq]` with bucket = ⌊seq / 64⌋: a union
+   * over devices, never duplicated.
+   */
+  chunks: Record<string, Record<string, Uint8Array>>;
   createdAt: number;
   updatedAt: number;
   deletedAt: number | null;
