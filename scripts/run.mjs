@@ -1,0 +1,70 @@
+#!/usr/bin/env node
+// The project's entry points, for a machine with only Node and npm:
+//   npm start [-- args]   install, build, run the ridevault CLI (examples/cli)
+//   npm test              install, build, lint, typecheck, run every test
+//   npm run bench [-- name]  install, build, run bench/<name>.mjs (all benches by default)
+// pnpm is pinned and fetched through npx, so nothing needs to be installed by hand.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const PNPM = "pnpm@12.4.2";
+const [command = "test", ...args] = process.argv.slice(2);
+
+function run(cmd, cmdArgs, label) {
+  if (label) console.error(`\n▶ ${label}`);
+  const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: "inherit", env: process.env });
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    console.error(`\n✖ ${label ?? cmd} failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+const bin = (name) => path.join(root, "node_modules", ".bin", name);
+
+function install() {
+  const frozen = process.env.CI ? ["--frozen-lockfile"] : [];
+  run("npx", ["-y", PNPM, "install", ...frozen], `install dependencies (${PNPM})`);
+}
+
+function build() {
+  run(bin("tsc"), ["-b"], "build (tsc -b)");
+}
+
+switch (command) {
+  case "test":
+    install();
+    build();
+    run(bin("biome"), ["check", "."], "lint and format check (biome)");
+    run(bin("tsc"), ["-p", "tsconfig.check.json"], "typecheck tests and benches");
+    run(bin("vitest"), ["run", ...args], "tests (vitest)");
+    break;
+  case "start":
+    install();
+    build();
+    run(process.execPath, [path.join(root, "examples/cli/dist/main.js"), ...args]);
+    break;
+  case "bench": {
+    install();
+    build();
+    const names =
+      args.length > 0
+        ? args
+        : readdirSync(path.join(root, "bench"))
+            .filter((f) => /^[a-z-]+\.mjs$/.test(f) && !["ride.mjs", "open-child.mjs"].includes(f))
+            .map((f) => f.replace(/\.mjs$/, ""));
+    for (const name of names)
+      run(
+        process.execPath,
+        ["--expose-gc", path.join(root, "bench", `${name}.mjs`)],
+        `bench/${name}`,
+      );
+    break;
+  }
+  default:
+    console.error(`unknown command "${command}": use start, test or bench`);
+    process.exit(2);
+}
