@@ -70,9 +70,13 @@ async function record(hours) {
 }
 
 function openInFreshProcess(directory, id) {
-  const out = execFileSync(process.execPath, ["--expose-gc", path.join(here, "open-child.mjs"), directory, id], {
-    encoding: "utf8",
-  });
+  const out = execFileSync(
+    process.execPath,
+    ["--expose-gc", path.join(here, "open-child.mjs"), directory, id],
+    {
+      encoding: "utf8",
+    },
+  );
   return JSON.parse(out);
 }
 
@@ -82,17 +86,25 @@ for (const hours of [4, 24]) {
   const r = await record(hours);
   results.push(r);
   console.log(`\n${hours}-hour ride, 1 Hz, ${r.seconds} samples, ${r.chunks} chunks of 60`);
-  console.log(`  cost per sample outside Automerge   ${fmt(r.perSampleOutsideUs, 1)} µs (validate, crash log, buffer)`);
+  console.log(
+    `  cost per sample outside Automerge   ${fmt(r.perSampleOutsideUs, 1)} µs (validate, crash log, buffer)`,
+  );
   console.log(`  chunk commit first hour p50 / p99   ${fmt(r.firstP50)} / ${fmt(r.firstP99)} ms`);
   console.log(`  chunk commit last hour  p50 / p99   ${fmt(r.lastP50)} / ${fmt(r.lastP99)} ms`);
   console.log(`  last-hour / first-hour p50          ${fmt(r.lastP50 / r.firstP50)} (goal ≤ 1.3)`);
   console.log(`  total Automerge time                ${fmt(r.automergeTotal, 0)} ms`);
-  console.log(`  saved document                      ${r.savedBytes} bytes, ${fmt(r.savedBytes / r.seconds)} bytes/sample (goal ≤ 6)`);
+  console.log(
+    `  saved document                      ${r.savedBytes} bytes, ${fmt(r.savedBytes / r.seconds)} bytes/sample (goal ≤ 6)`,
+  );
 }
 const { cold, warm } = openInFreshProcess(results[0].directory, results[0].id);
 console.log("\nopening the saved 4-hour ride (a fresh process; goal ≤ 50 ms and ≤ 5 MB)");
 console.log(`  first open in the process (cold)    ${fmt(cold.openMs, 1)} ms`);
 console.log(`  open again, new vault instance      ${fmt(warm.openMs, 1)} ms`);
-console.log(`  memory held after open              ${fmt(cold.heapMb + cold.buffersMb)} MB (JS heap ${fmt(cold.heapMb)} + buffers/WASM ${fmt(cold.buffersMb)})`);
-console.log(`  read all ${cold.samples} samples as columns  ${fmt(cold.readMs, 1)} ms cold, ${fmt(warm.readMs, 1)} ms warm`);
+console.log(
+  `  memory held after open              ${fmt(cold.heapMb + cold.buffersMb)} MB (JS heap ${fmt(cold.heapMb)} + buffers/WASM ${fmt(cold.buffersMb)})`,
+);
+console.log(
+  `  read all ${cold.samples} samples as columns  ${fmt(cold.readMs, 1)} ms cold, ${fmt(warm.readMs, 1)} ms warm`,
+);
 for (const r of results) await fs.rm(r.directory, { recursive: true, force: true });

@@ -26,7 +26,7 @@ export function* rideSamples(start, seconds, seed = 42) {
     if (i % 300 === 0) target = 150 + Math.floor(random() * 150);
     const coasting = random() < 0.05;
     power = coasting ? 0 : Math.max(0, Math.round(target + (random() - 0.5) * 60));
-    heartRate += ((90 + power / 3) - heartRate) / 30;
+    heartRate += (90 + power / 3 - heartRate) / 30;
     const cadence = coasting ? 0 : Math.round(85 + (random() - 0.5) * 10);
     // Flat road: P ≈ 0.25·v³; speed follows power with some inertia, ±2 % sensor noise.
     velocity += (Math.cbrt(Math.max(power, 20) / 0.25) - velocity) / 5;
