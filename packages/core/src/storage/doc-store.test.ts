@@ -3,13 +3,13 @@ import { describe, expect, it } from "vitest";
 import { createSeededRandom } from "../runtime.js";
 import { createCheckedStorage, StorageCorruptError } from "./checked-storage.js";
 import { base58, DocStore } from "./doc-store.js";
-import { MemoryStorageAdapter } from "./storage-adapter.js";
+import { MemoryStorageAdapter, type StorageAdapter } from "./storage-adapter.js";
 
 interface Counter {
   values: Record<string, number>;
 }
 
-function store(storage = new MemoryStorageAdapter()): DocStore {
+function store(storage: StorageAdapter = new MemoryStorageAdapter()): DocStore {
   return new DocStore(storage, { random: createSeededRandom(7) });
 }
 
@@ -74,7 +74,7 @@ describe("DocStore", () => {
     await docs.flush();
     const [key] = inner.keys();
     const bytes = (await inner.load(key as string[])) as Uint8Array;
-    bytes[bytes.length - 1] ^= 0xff;
+    bytes[bytes.length - 1] = (bytes[bytes.length - 1] as number) ^ 0xff;
     await inner.save(key as string[], bytes);
     await expect(store(storage).find(handle.documentId)).rejects.toBeInstanceOf(
       StorageCorruptError,
