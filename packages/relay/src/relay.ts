@@ -1,0 +1,457 @@
+/**
+ * The relay's decisions: frames in, frames out — no sockets, no database (STYLE.md). One
+ * `RelayConnection` per device connection. The relay checks what it can without a key:
+ * the frame decodes; the caller may read the document (it presents the access secret whose
+ * hash was registered); a pushed envelope is signed by the document's write key; then it
+ * commits the envelope, acknowledges only after the commit, and fans it out.
+ */
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  type ErrorCode,
+  encodeRelayMessage,
+  PROTOCOL_VERSION,
+  type RelayMessage,
+} from "@ridevault/core/protocol";
+import type { RelayMetrics } from "./metrics.js";
+
+/** What the relay reads from an envelope's plaintext header (it cannot read more). */
+export interface EnvelopeFacts {
+  readonly docId: string;
+  readonly kind: "change" | "snapshot" | "ephemeral";
+  /** The author device, 16 hex digits. */
+  readonly author: string;
+  readonly counter: number;
+  readonly coversSeq: number | null;
+}
+
+/** Parses envelope headers and checks signatures; the relay holds no decrypting code. */
+export interface EnvelopeInspector {
+  /** The header facts, or a reason the bytes are not an envelope. */
+  inspect(
+    envelope: Uint8Array,
+  ): { ok: true; value: EnvelopeFacts } | { ok: false; message: string };
+  /** True when `envelope` is signed by `writePublicKey`. */
+  verify(envelope: Uint8Array, writePublicKey: Uint8Array): boolean;
+}
+
+/** The part of the relay store the protocol needs. */
+export interface ProtocolStore {
+  registerDocument(input: {
+    docId: string;
+    writePublicKey: Uint8Array;
+    accessHash: Uint8Array;
+    owner: string | null;
+    createdAt: number;
+  }): Promise<
+    | { ok: true; value: "created" | "exists" }
+    | { ok: false; error: { code: string; message: string } }
+  >;
+  getDocument(
+    docId: string,
+  ): Promise<{ writePublicKey: Uint8Array; accessHash: Uint8Array; lastSeq: number } | undefined>;
+  append(input: {
+    docId: string;
+    author: string;
+    counter: number;
+    kind: "change" | "snapshot";
+    coversSeq: number | null;
+    envelope: Uint8Array;
+    receivedAt: number;
+  }): Promise<{ seq: number; duplicate: boolean }>;
+  read(input: {
+    docId: string;
+    afterSeq: number;
+    limit: number;
+  }): Promise<
+    readonly {
+      seq: number;
+      kind: "change" | "snapshot";
+      envelope: Uint8Array;
+      coversSeq: number | null;
+    }[]
+  >;
+  prune(docId: string): Promise<number>;
+}
+
+/** Who may connect; the accounts issue plugs in here. The default lets anyone connect. */
+export interface AccessPolicy {
+  authenticate(
+    token: string | null,
+    deviceId: string,
+  ): Promise<{ ok: true; principal: string | null } | { ok: false; message: string }>;
+}
+
+/** Options of a relay. */
+export interface RelayOptions {
+  readonly store: ProtocolStore;
+  readonly inspector: EnvelopeInspector;
+  /** Hashes an access secret the way documents register it (BLAKE2b-256). */
+  readonly hashAccessSecret: (secret: Uint8Array) => Uint8Array;
+  readonly policy?: AccessPolicy;
+  readonly metrics?: RelayMetrics;
+  readonly now?: () => number;
+  /** Envelopes sent per catch-up read (default 500). */
+  readonly catchUpPage?: number;
+}
+
+/** Sends a frame to the device, or closes its connection. */
+export interface ConnectionSink {
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** WebSocket close codes the relay uses. */
+export const CLOSE_CODES = {
+  protocolError: 4002,
+  notAuthenticated: 4001,
+  slowConsumer: 4008,
+  shuttingDown: 1001,
+} as const;
+
+const openPolicy: AccessPolicy = { authenticate: async () => ({ ok: true, principal: null }) };
+const MAX_BAD_FRAMES = 10;
+
+interface Subscription {
+  /** Highest seq sent on this connection; live envelopes at or below it are skipped. */
+  sentSeq: number;
+  catchingUp: boolean;
+  queued: { seq: number; envelope: Uint8Array }[];
+}
+
+/** Routes frames between connections and the store. */
+export class Relay {
+  readonly #options: RelayOptions;
+  readonly #subscribers = new Map<string, Set<RelayConnection>>();
+
+  constructor(options: RelayOptions) {
+    this.#options = options;
+  }
+
+  /** A new device connection; frames the relay sends go to `sink`. */
+  connect(sink: ConnectionSink): RelayConnection {
+    this.#options.metrics?.connections.inc();
+    return new RelayConnection(this, this.#options, sink);
+  }
+
+  /** @internal */
+  subscribe(docId: string, connection: RelayConnection): void {
+    let set = this.#subscribers.get(docId);
+    if (!set) {
+      set = new Set();
+      this.#subscribers.set(docId, set);
+    }
+    set.add(connection);
+  }
+
+  /** @internal */
+  unsubscribe(docId: string, connection: RelayConnection): void {
+    const set = this.#subscribers.get(docId);
+    set?.delete(connection);
+    if (set?.size === 0) this.#subscribers.delete(docId);
+  }
+
+  /** @internal Sends a committed envelope to every subscriber but its sender. */
+  fanOut(docId: string, seq: number, envelope: Uint8Array, from: RelayConnection): void {
+    for (const connection of this.#subscribers.get(docId) ?? []) {
+      if (connection !== from) connection.deliver(docId, seq, envelope);
+    }
+  }
+
+  /** @internal Sends an ephemeral envelope to every other subscriber; stores nothing. */
+  fanOutEphemeral(docId: string, envelope: Uint8Array, from: RelayConnection): void {
+    const frame = encodeRelayMessage({ type: "ephemeral", docId, envelope });
+    for (const connection of this.#subscribers.get(docId) ?? []) {
+      if (connection !== from) connection.sendFrame(frame);
+    }
+  }
+}
+
+/** One device's connection: authentication state and subscriptions. */
+export class RelayConnection {
+  readonly #relay: Relay;
+  readonly #options: RelayOptions;
+  readonly #sink: ConnectionSink;
+  readonly #subscriptions = new Map<string, Subscription>();
+  #hello = false;
+  #badFrames = 0;
+  #closed = false;
+
+  /** @internal */
+  constructor(relay: Relay, options: RelayOptions, sink: ConnectionSink) {
+    this.#relay = relay;
+    this.#options = options;
+    this.#sink = sink;
+  }
+
+  /** Handles one frame from the device. Frames must be given in arrival order. */
+  async receive(frame: Uint8Array): Promise<void> {
+    if (this.#closed) return;
+    const metrics = this.#options.metrics;
+    metrics?.framesIn.inc();
+    const decoded = decodeClientMessage(frame);
+    if (!decoded.ok) {
+      metrics?.errors.inc({ code: decoded.error.code });
+      this.#error(0, decoded.error.code, decoded.error.message, null);
+      if (++this.#badFrames >= MAX_BAD_FRAMES)
+        this.#close(CLOSE_CODES.protocolError, "too many bad frames");
+      return;
+    }
+    const message = decoded.value;
+    if (message.type !== "hello" && !this.#hello) {
+      this.#error(message.id, "not-authenticated", "send hello first", null);
+      return;
+    }
+    try {
+      await this.#handle(message);
+    } catch (error) {
+      metrics?.errors.inc({ code: "internal" });
+      this.#error(
+        message.id,
+        "internal",
+        `the relay failed: ${(error as Error).message}; retry later`,
+        null,
+      );
+    }
+  }
+
+  /** The device's socket closed. */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options.metrics?.connections.dec();
+    for (const docId of this.#subscriptions.keys()) this.#relay.unsubscribe(docId, this);
+    this.#subscriptions.clear();
+  }
+
+  /** @internal A committed envelope for a document this connection follows. */
+  deliver(docId: string, seq: number, envelope: Uint8Array): void {
+    const subscription = this.#subscriptions.get(docId);
+    if (!subscription) return;
+    if (subscription.catchingUp) {
+      subscription.queued.push({ seq, envelope });
+      return;
+    }
+    if (seq <= subscription.sentSeq) return;
+    subscription.sentSeq = seq;
+    this.sendFrame(encodeRelayMessage({ type: "envelope", docId, seq, envelope }));
+  }
+
+  /** @internal */
+  sendFrame(frame: Uint8Array): void {
+    if (this.#closed) return;
+    this.#options.metrics?.framesOut.inc();
+    this.#sink.send(frame);
+  }
+
+  async #handle(message: ClientMessage): Promise<void> {
+    const { store } = this.#options;
+    switch (message.type) {
+      case "hello": {
+        const policy = this.#options.policy ?? openPolicy;
+        const auth = await policy.authenticate(message.token, message.deviceId);
+        if (!auth.ok) {
+          this.#error(message.id, "not-authenticated", auth.message, null);
+          this.#close(CLOSE_CODES.notAuthenticated, "not authenticated");
+          return;
+        }
+        this.#hello = true;
+        this.#send({
+          type: "welcome",
+          id: message.id,
+          protocol: PROTOCOL_VERSION,
+          serverTime: this.#now(),
+        });
+        return;
+      }
+      case "register": {
+        const result = await store.registerDocument({
+          docId: message.docId,
+          writePublicKey: message.writePublicKey,
+          accessHash: message.accessHash,
+          owner: null,
+          createdAt: this.#now(),
+        });
+        if (!result.ok) {
+          this.#error(message.id, "document-exists", result.error.message, message.docId);
+          return;
+        }
+        const doc = await store.getDocument(message.docId);
+        this.#send({
+          type: "ack",
+          id: message.id,
+          docId: message.docId,
+          seq: doc?.lastSeq ?? 0,
+          duplicate: result.value === "exists",
+        });
+        return;
+      }
+      case "subscribe":
+        await this.#subscribe(message);
+        return;
+      case "unsubscribe":
+        this.#subscriptions.delete(message.docId);
+        this.#relay.unsubscribe(message.docId, this);
+        this.#send({ type: "ack", id: message.id, docId: message.docId, seq: 0, duplicate: false });
+        return;
+      case "push":
+      case "ephemeral":
+        await this.#push(message);
+        return;
+    }
+  }
+
+  async #subscribe(message: Extract<ClientMessage, { type: "subscribe" }>): Promise<void> {
+    const { store, hashAccessSecret } = this.#options;
+    const doc = await store.getDocument(message.docId);
+    if (!doc) {
+      this.#error(
+        message.id,
+        "unknown-document",
+        `document ${message.docId} is not registered on this relay`,
+        message.docId,
+      );
+      return;
+    }
+    if (!equalBytes(hashAccessSecret(message.accessSecret), doc.accessHash)) {
+      this.#error(
+        message.id,
+        "forbidden",
+        "the access secret does not match this document",
+        message.docId,
+      );
+      return;
+    }
+    const subscription: Subscription = { sentSeq: message.afterSeq, catchingUp: true, queued: [] };
+    this.#subscriptions.set(message.docId, subscription);
+    this.#relay.subscribe(message.docId, this);
+    const page = this.#options.catchUpPage ?? 500;
+    let after = message.afterSeq;
+    for (;;) {
+      const items = await store.read({ docId: message.docId, afterSeq: after, limit: page });
+      for (const item of items) {
+        this.sendFrame(
+          encodeRelayMessage({
+            type: "envelope",
+            docId: message.docId,
+            seq: item.seq,
+            envelope: item.envelope,
+          }),
+        );
+        // A snapshot (stored at seq S, covering up to C < S) is followed by the changes
+        // after C, so the cursor moves to C for a snapshot and to the seq for a change.
+        if (item.kind === "snapshot") after = Math.max(after, item.coversSeq ?? 0);
+        else {
+          after = Math.max(after, item.seq);
+          subscription.sentSeq = Math.max(subscription.sentSeq, item.seq);
+        }
+      }
+      if (items.length < page || this.#closed) break;
+    }
+    subscription.catchingUp = false;
+    const queued = subscription.queued.splice(0).sort((a, b) => a.seq - b.seq);
+    for (const { seq, envelope } of queued) this.deliver(message.docId, seq, envelope);
+    this.#send({
+      type: "caught-up",
+      id: message.id,
+      docId: message.docId,
+      seq: subscription.sentSeq,
+    });
+  }
+
+  async #push(message: Extract<ClientMessage, { type: "push" | "ephemeral" }>): Promise<void> {
+    const { store, inspector } = this.#options;
+    const facts = inspector.inspect(message.envelope);
+    if (!facts.ok) {
+      this.#error(message.id, "bad-frame", `not an envelope: ${facts.message}`, message.docId);
+      return;
+    }
+    const { docId, kind } = facts.value;
+    if (docId !== message.docId) {
+      this.#error(
+        message.id,
+        "bad-frame",
+        "the envelope belongs to another document",
+        message.docId,
+      );
+      return;
+    }
+    if ((message.type === "ephemeral") !== (kind === "ephemeral")) {
+      this.#error(
+        message.id,
+        "bad-frame",
+        `a ${kind} envelope cannot be sent as ${message.type}`,
+        docId,
+      );
+      return;
+    }
+    const doc = await store.getDocument(docId);
+    if (!doc) {
+      this.#error(
+        message.id,
+        "unknown-document",
+        `document ${docId} is not registered on this relay`,
+        docId,
+      );
+      return;
+    }
+    if (!inspector.verify(message.envelope, doc.writePublicKey)) {
+      this.#options.metrics?.errors.inc({ code: "bad-signature" });
+      this.#error(
+        message.id,
+        "bad-signature",
+        "the envelope is not signed by this document's write key",
+        docId,
+      );
+      return;
+    }
+    if (kind === "ephemeral") {
+      this.#relay.fanOutEphemeral(docId, message.envelope, this);
+      return;
+    }
+    const appended = await store.append({
+      docId,
+      author: facts.value.author,
+      counter: facts.value.counter,
+      kind,
+      coversSeq: facts.value.coversSeq,
+      envelope: message.envelope,
+      receivedAt: this.#now(),
+    });
+    this.#options.metrics?.envelopesStored.inc({ kind });
+    this.#send({
+      type: "ack",
+      id: message.id,
+      docId,
+      seq: appended.seq,
+      duplicate: appended.duplicate,
+    });
+    if (appended.duplicate) return;
+    this.#relay.fanOut(docId, appended.seq, message.envelope, this);
+    if (kind === "snapshot") await store.prune(docId);
+  }
+
+  #send(message: RelayMessage): void {
+    this.sendFrame(encodeRelayMessage(message));
+  }
+
+  #error(id: number, code: ErrorCode, message: string, docId: string | null): void {
+    this.#send({ type: "error", id, code, message, docId });
+  }
+
+  #close(code: number, reason: string): void {
+    this.#sink.close(code, reason);
+    this.closed();
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}

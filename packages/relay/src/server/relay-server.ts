@@ -1,0 +1,157 @@
+/**
+ * The relay on the network: a Node HTTP server with `/health`, `/metrics` and the sync
+ * WebSocket at `/sync`. Limits come first: frame size (ws `maxPayload`, far below its 100 MiB
+ * default), HTTP header and request timeouts (far below Node's 60 s / 300 s), an Origin
+ * allowlist checked at the upgrade (CORS does not protect WebSockets), and a cap on what a
+ * connection may have buffered unsent — a slow consumer is closed with code 4008 instead of
+ * growing the relay's memory.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
+import { MAX_FRAME_BYTES } from "@ridevault/core/protocol";
+import { type WebSocket, WebSocketServer } from "ws";
+import { type Logger, silentLogger } from "../log.js";
+import type { RelayMetrics } from "../metrics.js";
+import { CLOSE_CODES, type Relay } from "../relay.js";
+
+/** Options of `startRelayServer`. */
+export interface RelayServerOptions {
+  readonly relay: Relay;
+  readonly metrics: RelayMetrics;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  /** Origins allowed to open the WebSocket; `null` allows any (and clients without Origin). */
+  readonly allowedOrigins?: readonly string[] | null;
+  /** Unsent bytes a connection may hold before it is closed as a slow consumer (default 8 MiB). */
+  readonly maxBufferedBytes?: number;
+  /** Serves other paths (the example app, later); default 404. */
+  readonly fallback?: (request: IncomingMessage, response: ServerResponse) => void;
+  /** Answers `/health`: resolves true when the store is usable. */
+  readonly healthy?: () => Promise<boolean>;
+  readonly logger?: Logger;
+}
+
+/** A running relay server. */
+export interface RelayServer {
+  /** `ws://host:port/sync`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting, closes every connection (code 1001) and waits for handlers to finish. */
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP and WebSocket server. */
+export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {
+  const logger = options.logger ?? silentLogger;
+  const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const inFlight = new Set<Promise<void>>();
+
+  const http: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
+    void handleHttp(request, response);
+  });
+  http.keepAliveTimeout = 5_000;
+
+  async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? "/").split("?")[0];
+    if (path === "/health") {
+      const healthy = options.healthy ? await options.healthy().catch(() => false) : true;
+      response.writeHead(healthy ? 200 : 503, { "content-type": "application/json" });
+      response.end(JSON.stringify({ status: healthy ? "ok" : "unhealthy" }));
+    } else if (path === "/metrics") {
+      response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
+      response.end(options.metrics.render());
+    } else if (options.fallback) {
+      options.fallback(request, response);
+    } else {
+      response.writeHead(404, { "content-type": "text/plain" });
+      response.end("not found\n");
+    }
+  }
+
+  http.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (request.url ?? "/").split("?")[0];
+    const origin = request.headers.origin;
+    const allowed = options.allowedOrigins ?? null;
+    if (path !== "/sync") {
+      refuse(socket, 404, "not found");
+      return;
+    }
+    if (allowed !== null && (origin === undefined || !allowed.includes(origin))) {
+      logger.log("warn", "origin-refused", { origin: origin ?? null });
+      refuse(socket, 403, "origin not allowed");
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
+  });
+
+  function accept(ws: WebSocket): void {
+    const connection = options.relay.connect({
+      send(frame) {
+        if (ws.readyState !== ws.OPEN) return;
+        if (ws.bufferedAmount + frame.length > maxBuffered) {
+          options.metrics.slowConsumers.inc();
+          logger.log("warn", "slow-consumer", { buffered: ws.bufferedAmount });
+          ws.close(CLOSE_CODES.slowConsumer, "slow consumer: read faster or reconnect");
+          return;
+        }
+        ws.send(frame);
+      },
+      close(code, reason) {
+        ws.close(code, reason);
+      },
+    });
+    // Frames of one connection are handled strictly in order.
+    let queue: Promise<void> = Promise.resolve();
+    ws.on("message", (data, isBinary) => {
+      if (!isBinary) {
+        ws.close(CLOSE_CODES.protocolError, "binary frames only");
+        return;
+      }
+      const frame = toBytes(data);
+      const task = queue.then(() => connection.receive(frame));
+      queue = task.catch(() => undefined);
+      inFlight.add(task);
+      void task.finally(() => inFlight.delete(task));
+    });
+    ws.on("close", () => connection.closed());
+    ws.on("error", (error) => logger.log("warn", "socket-error", { message: error.message }));
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = http.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  logger.log("info", "listening", { host: address.address, port: address.port });
+
+  return {
+    url: `ws://${host}:${address.port}/sync`,
+    port: address.port,
+    async close() {
+      for (const ws of wss.clients) ws.close(CLOSE_CODES.shuttingDown, "relay shutting down");
+      await Promise.allSettled([...inFlight]);
+      await new Promise<void>((resolve) => {
+        http.close(() => resolve());
+        http.closeAllConnections();
+      });
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      logger.log("info", "stopped");
+    },
+  };
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  socket.end(`HTTP/1.1 ${status} ${message}\r\nConnection: close\r\ncontent-length: 0\r\n\r\n`);
+}
+
+function toBytes(data: unknown): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data as Buffer[]));
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  const buffer = data as Buffer;
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
