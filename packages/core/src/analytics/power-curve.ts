@@ -1,7 +1,7 @@
 /**
  * Mean-maximal power (the "power curve") of one ride: for each duration d, the best mean
  * power over any d consecutive seconds of a 1 Hz power series on timer time. Prefix sums make
- * each duration one pass over the ride, so a 4 h ride and ~190 default durations take a few
+ * each duration one pass over the ride, so a 4 h ride and its ~155 default durations take a few
  * milliseconds.
  *
  * The curve is exact, not smoothed, and therefore not always non-increasing: in 10, 0, 10 W
@@ -32,17 +32,19 @@ const STEPS_PER_DOUBLING = 12;
 /**
  * The default durations for a ride of `seconds` seconds: every second from 1 to 60, then
  * log-spaced (12 per doubling, about 6 % apart, rounded to whole seconds) up to the ride's
- * length, plus the `KEY_DURATIONS_S` below it (5, 20, 60 min…) and the whole ride. Sorted,
- * without repeats; empty for a ride of 0 s.
+ * length, with the `KEY_DURATIONS_S` below it (5, 20, 60 min…) replacing the log steps
+ * closest to them, and the whole ride. Sorted, without repeats; empty for a ride of 0 s.
  */
 export function defaultDurations(seconds: number): number[] {
   const length = Math.floor(seconds);
   const out = new Set<number>();
   for (let d = 1; d <= Math.min(60, length); d++) out.add(d);
+  const halfStep = 2 ** (1 / (2 * STEPS_PER_DOUBLING));
   for (let step = 1; ; step++) {
     const d = Math.round(60 * 2 ** (step / STEPS_PER_DOUBLING));
     if (d > length) break;
-    out.add(d);
+    // A key duration nearby (300 next to 302) stands in for the log step.
+    if (!KEY_DURATIONS_S.some((key) => key / halfStep < d && d < key * halfStep)) out.add(d);
   }
   for (const d of KEY_DURATIONS_S) if (d <= length) out.add(d);
   if (length > 0) out.add(length);
@@ -69,13 +71,17 @@ export function meanMaxPower(
     let best = Number.NEGATIVE_INFINITY;
     let bestStart = 0;
     for (let start = 0; start + d <= n; start++) {
-      const sum = (prefix[start + d] as number) - (prefix[start] as number);
-      if (sum > best) {
-        best = sum;
+      const windowSum = (prefix[start + d] as number) - (prefix[start] as number);
+      if (windowSum > best) {
+        best = windowSum;
         bestStart = start;
       }
     }
-    out.push({ durationS: d, watts: best / d, startIndex: bestStart });
+    // Summing the chosen window again avoids the rounding of prefix differences on
+    // fractional watts, so e.g. the 1 s value is exactly the maximum.
+    let sum = 0;
+    for (let i = bestStart; i < bestStart + d; i++) sum += wattsAt(power1Hz, i);
+    out.push({ durationS: d, watts: sum / d, startIndex: bestStart });
   }
   return out;
 }

@@ -3,9 +3,9 @@
  * riding, with pauses cut out. Sample timing follows `summarize` (workout/summary.ts): a
  * sample stands for the interval up to the next sample; an interval longer than `MAX_GAP_MS`
  * is a pause, of which only the first second is timer time. One difference: the last sample
- * also stands for one second (as the sample before a pause does), so a 1 Hz recording of N
- * samples gives N seconds and the last value is not lost; `timerMs` is therefore 1 s longer
- * than the summary's.
+ * stands for one sampling period (the interval before it, at most 1 s) instead of nothing, so
+ * a 1 Hz recording of N samples gives N seconds and the last value is not lost; `timerMs` is
+ * therefore up to 1 s longer than the summary's.
  *
  * Gaps: an interval of up to `MAX_GAP_MS` without samples holds the previous sample's values,
  * because recorders that save only on change ("smart recording") leave such intervals and the
@@ -26,7 +26,10 @@ const SECOND_MS = 1000;
 export interface Timeline {
   /** Timer time at which each sample begins. */
   readonly offsets: Float64Array;
-  /** How long each sample stands for: the interval to the next sample, or 1 s. */
+  /**
+   * How long each sample stands for, ms: up to the next sample, 1 s before a pause, and one
+   * sampling period (at most 1 s) for the last sample.
+   */
   readonly spans: Float64Array;
   /** Timer time of the whole ride, ms. */
   readonly timerMs: number;
@@ -42,8 +45,13 @@ export function timelineOf(columns: SampleColumns): Timeline {
   const spans = new Float64Array(n);
   let timer = 0;
   for (let i = 0; i < n; i++) {
-    const interval = i + 1 < n ? (time[i + 1] as number) - (time[i] as number) : SECOND_MS;
-    const span = interval <= MAX_GAP_MS ? interval : SECOND_MS;
+    let span = SECOND_MS;
+    if (i + 1 < n) {
+      const interval = (time[i + 1] as number) - (time[i] as number);
+      if (interval <= MAX_GAP_MS) span = interval;
+    } else if (i > 0) {
+      span = Math.min(SECOND_MS, (time[i] as number) - (time[i - 1] as number));
+    }
     offsets[i] = timer;
     spans[i] = span;
     timer += span;

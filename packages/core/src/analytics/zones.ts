@@ -109,8 +109,7 @@ function timeInZones(
   }
   let above = 0;
   return zones.map((definition, i) => {
-    const upTo =
-      definition.maxPercent === null ? null : (definition.maxPercent * threshold) / 100;
+    const upTo = definition.maxPercent === null ? null : (definition.maxPercent * threshold) / 100;
     const time: ZoneTime = {
       zone: definition.zone,
       name: definition.name,
