@@ -5,6 +5,53 @@
  * `@ridevault/core/browser`), or `openVault` with any storage adapter and crash log.
  */
 export {
+  type AnalysisSettings,
+  analyzeWorkout,
+  type WorkoutAnalysis,
+} from "./analytics/analyze-workout.js";
+export { type LapRange, type LapStats, lapStats } from "./analytics/laps.js";
+export {
+  type DailyStress,
+  dateOf,
+  dayNumber,
+  type LoadDay,
+  type LoadOptions,
+  trainingLoad,
+} from "./analytics/load.js";
+export {
+  averagePower,
+  efficiencyFactor,
+  intensityFactor,
+  NP_WINDOW_S,
+  normalizedPower,
+  trainingStress,
+  variabilityIndex,
+  workKj,
+} from "./analytics/power.js";
+export {
+  defaultDurations,
+  KEY_DURATIONS_S,
+  type MeanMaxPoint,
+  meanMaxPower,
+} from "./analytics/power-curve.js";
+export {
+  hasValues,
+  resampleTo1Hz,
+  type Timeline,
+  timelineOf,
+  timerMsAt,
+} from "./analytics/resample.js";
+export { type SeasonBestPoint, seasonBest, type WorkoutCurve } from "./analytics/season-best.js";
+export {
+  HEART_RATE_ZONES,
+  POWER_ZONES,
+  timeInHeartRateZones,
+  timeInPowerZones,
+  type ZoneDefinition,
+  type ZoneTime,
+  zoneOf,
+} from "./analytics/zones.js";
+export {
   bytesToHex,
   createDeviceId,
   type DeviceId,
