@@ -84,6 +84,17 @@ export {
   type StorageAdapter,
   type StorageKey,
 } from "./storage/storage-adapter.js";
+export { type StartSyncOptions, startSync } from "./sync/start-sync.js";
+export { SyncEngine, type SyncOptions, type SyncStatus } from "./sync/sync-engine.js";
+export type { SyncedDocument, SyncSource } from "./sync/sync-source.js";
+export {
+  type Connection,
+  type ConnectionEvents,
+  type Transport,
+  type WebSocketClass,
+  type WebSocketLike,
+  webSocketTransport,
+} from "./sync/transport.js";
 export type { NotFoundError, OpenError, VaultError, WorkoutCorruptError } from "./vault/errors.js";
 export type { VaultEvent, VaultListener } from "./vault/events.js";
 export type { LibraryEntry, ListOptions } from "./vault/library.js";

@@ -2,6 +2,18 @@
  * `@ridevault/core/protocol`: what a relay needs from the core library — the wire protocol
  * and envelope headers — and nothing that can decrypt (DESIGN.md §1).
  */
+
+export { hashAccessSecret } from "./crypto/document-keys.js";
+export type { EnvelopeFormatError } from "./crypto/envelope-error.js";
+export {
+  type DecodedEnvelope,
+  decodeEnvelope,
+  type EnvelopeHeader,
+  type EnvelopeKind,
+  MAX_PLAINTEXT_BYTES,
+} from "./crypto/envelope-format.js";
+export { loadSodium, type Sodium } from "./crypto/sodium.js";
+export { verifyEnvelope } from "./crypto/verify-envelope.js";
 export {
   type ClientMessage,
   decodeClientMessage,

@@ -9,7 +9,11 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 /** Writes structured log lines. */
 export interface Logger {
-  log(level: LogLevel, event: string, fields?: Readonly<Record<string, string | number | boolean | null>>): void;
+  log(
+    level: LogLevel,
+    event: string,
+    fields?: Readonly<Record<string, string | number | boolean | null>>,
+  ): void;
 }
 
 /** A logger writing JSON lines at or above `level` to `write` (default: standard error). */
@@ -20,7 +24,9 @@ export function createLogger(
   return {
     log(lineLevel, event, fields = {}) {
       if (ORDER[lineLevel] < ORDER[level]) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, event, ...fields })}\n`);
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, event, ...fields })}\n`,
+      );
     },
   };
 }

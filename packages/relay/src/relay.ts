@@ -59,11 +59,7 @@ export interface ProtocolStore {
     envelope: Uint8Array;
     receivedAt: number;
   }): Promise<{ seq: number; duplicate: boolean }>;
-  read(input: {
-    docId: string;
-    afterSeq: number;
-    limit: number;
-  }): Promise<
+  read(input: { docId: string; afterSeq: number; limit: number }): Promise<
     readonly {
       seq: number;
       kind: "change" | "snapshot";
@@ -205,11 +201,21 @@ export class RelayConnection {
     try {
       await this.#handle(message);
     } catch (error) {
-      metrics?.errors.inc({ code: "internal" });
+      // A store refusal is the request's fault and retrying cannot help; anything else
+      // (the database failing) is ours, and the device retries.
+      const code = (error as { code?: unknown }).code;
+      const errorCode: ErrorCode =
+        code === "unknown-document"
+          ? "unknown-document"
+          : code === "invalid-append"
+            ? "bad-frame"
+            : "internal";
+      metrics?.errors.inc({ code: errorCode });
+      const detail = (error as Error).message;
       this.#error(
         message.id,
-        "internal",
-        `the relay failed: ${(error as Error).message}; retry later`,
+        errorCode,
+        errorCode === "internal" ? `the relay failed: ${detail}; retry later` : detail,
         null,
       );
     }
@@ -407,6 +413,16 @@ export class RelayConnection {
     }
     if (kind === "ephemeral") {
       this.#relay.fanOutEphemeral(docId, message.envelope, this);
+      return;
+    }
+    const covers = facts.value.coversSeq;
+    if (kind === "snapshot" && (covers === null || covers < 1 || covers > doc.lastSeq)) {
+      this.#error(
+        message.id,
+        "bad-frame",
+        `a snapshot must cover 1–${doc.lastSeq}, not ${String(covers)}`,
+        docId,
+      );
       return;
     }
     const appended = await store.append({

@@ -126,6 +126,15 @@ export class DocStore {
     return this.#register(id, doc, Automerge.getHeads(doc), chunks);
   }
 
+  /**
+   * The document `id`: loaded, or — when storage has nothing — an empty one to merge into
+   * (a document another device made, arriving through sync).
+   */
+  async ensure<T>(id: string): Promise<DocHandle<T>> {
+    const found = await this.find<T>(id);
+    return found ?? this.#register(id, Automerge.init<T>(), [], []);
+  }
+
   /** Adds a document made elsewhere under its id, or merges it into the loaded one. */
   async import<T>(id: string, bytes: Uint8Array): Promise<DocHandle<T>> {
     const existing = await this.find<T>(id);

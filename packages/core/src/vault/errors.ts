@@ -16,12 +16,19 @@ export interface WorkoutCorruptError {
   readonly message: string;
 }
 
+/** The workout is in the library, but its content has not arrived through sync yet. */
+export interface NotSyncedError {
+  readonly code: "not-synced";
+  readonly workoutId: string;
+  readonly message: string;
+}
+
 /** Errors of opening a workout. */
-export type OpenError = NotFoundError | WorkoutCorruptError;
+export type OpenError = NotFoundError | WorkoutCorruptError | NotSyncedError;
 
 /** The vault itself cannot be opened. */
 export interface VaultError {
-  readonly code: "library-corrupt" | "vault-version";
+  readonly code: "library-corrupt" | "vault-version" | "invalid-invite";
   readonly message: string;
 }
 
@@ -30,6 +37,14 @@ export function notFound(id: string): NotFoundError {
     code: "not-found",
     workoutId: id,
     message: `workout ${id} is not in this vault (it may have been purged, or not synced yet)`,
+  };
+}
+
+export function notSynced(id: string, title: string): NotSyncedError {
+  return {
+    code: "not-synced",
+    workoutId: id,
+    message: `workout "${title}" (${id}) has not arrived from your other devices yet; it opens once sync has fetched it`,
   };
 }
 

@@ -30,6 +30,12 @@ export interface LibraryDoc {
   type: "ridevault/library";
   schema: 1;
   workouts: Record<string, Record<string, unknown>>;
+  /**
+   * Each workout's keys by generation (`encodeDocumentKeys` bytes), added when sync starts.
+   * The library is end-to-end encrypted like every document, so a rider's other devices
+   * learn the keys from it.
+   */
+  keys?: Record<string, Record<string, Uint8Array>>;
 }
 
 /** The library entry of a workout, from its metadata and summary. */

@@ -5,18 +5,24 @@
  * `openVault` (any storage), `openNodeVault` (`@ridevault/core/node`) or `openBrowserVault`
  * (`@ridevault/core/browser`).
  */
+
+import { createDocumentKeys } from "../crypto/document-keys.js";
+import { loadSodium } from "../crypto/sodium.js";
 import { createDeviceId, type DeviceId, isDeviceId } from "../ids.js";
+import { encodeDocumentKeys } from "../keys/encode-document-keys.js";
 import { err, ok, type Result } from "../result.js";
 import { type Clock, type Random, systemClock, systemRandom } from "../runtime.js";
 import { createCheckedStorage } from "../storage/checked-storage.js";
 import type { CrashLog } from "../storage/crash-log.js";
 import { type DocHandle, DocStore } from "../storage/doc-store.js";
 import type { StorageAdapter } from "../storage/storage-adapter.js";
+import type { SyncSource } from "../sync/sync-source.js";
 import type { RecordingOptions } from "../workout/recording.js";
 import type { VaultError } from "./errors.js";
 import { diffLibrary, type VaultListener } from "./events.js";
 import { entryFromStored, type LibraryDoc, type LibraryEntry } from "./library.js";
 import { type RecoveryReport, recoverCrashLogs } from "./recovery.js";
+import { bytesToBase64, createVaultSyncSource } from "./sync-source.js";
 import { Workouts } from "./workouts.js";
 
 /** Options of `openVault`. */
@@ -29,6 +35,11 @@ export interface VaultOptions {
   readonly deviceName?: string;
   /** Defaults for recordings started in this vault. */
   readonly recording?: RecordingOptions;
+  /**
+   * Join the vault of another device of the same rider (`vault.invite()` there): this vault
+   * adopts that library and receives everything through sync. Only when creating a vault.
+   */
+  readonly join?: string;
   /** Delay before a workout's library summary is refreshed after new samples (default 2 s). */
   readonly summaryDelayMs?: number;
   readonly clock?: Clock;
@@ -43,6 +54,8 @@ interface Manifest {
   readonly version: number;
   readonly libraryId: string;
   readonly deviceId: DeviceId;
+  /** The library's keys (base64 of `encodeDocumentKeys`), once sync has made them. */
+  readonly libraryKeys?: string;
 }
 
 /**
@@ -66,14 +79,19 @@ export async function openVault(options: VaultOptions): Promise<Result<Vault, Va
       if (!found) throw new Error("the library document is missing");
       library = found;
     } else {
-      library = docs.create<LibraryDoc>({ type: "ridevault/library", schema: 1, workouts: {} });
+      const invite = options.join === undefined ? undefined : parseInvite(options.join);
+      if (invite && !invite.ok) return invite;
+      library = invite
+        ? await docs.ensure<LibraryDoc>(invite.value.libraryId)
+        : docs.create<LibraryDoc>({ type: "ridevault/library", schema: 1, workouts: {}, keys: {} });
       manifest = {
         version: MANIFEST_VERSION,
         libraryId: library.documentId,
         deviceId: createDeviceId(random),
+        ...(invite && { libraryKeys: invite.value.libraryKeys }),
       };
       await docs.flush([library.documentId]);
-      await storage.save(MANIFEST_KEY, new TextEncoder().encode(JSON.stringify(manifest)));
+      await storage.save(MANIFEST_KEY, encodeManifest(manifest));
     }
   } catch (error) {
     return err({
@@ -81,9 +99,34 @@ export async function openVault(options: VaultOptions): Promise<Result<Vault, Va
       message: `the vault's library could not be loaded: ${(error as Error).message}. Restore the vault from a backup or another device.`,
     });
   }
-  const vault = new Vault({ docs, library, manifest, options, random });
+  const vault = new Vault({ docs, storage, library, manifest, options, random });
   await vault.recover();
   return ok(vault);
+}
+
+function encodeManifest(manifest: Manifest): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(manifest));
+}
+
+const INVITE_PREFIX = "ridevault-invite-1.";
+
+function parseInvite(
+  invite: string,
+): Result<{ libraryId: string; libraryKeys: string }, VaultError> {
+  try {
+    if (!invite.startsWith(INVITE_PREFIX)) throw new Error("not an invite");
+    const value = JSON.parse(atob(invite.slice(INVITE_PREFIX.length))) as Record<string, unknown>;
+    if (typeof value.libraryId === "string" && typeof value.libraryKeys === "string") {
+      return ok({ libraryId: value.libraryId, libraryKeys: value.libraryKeys });
+    }
+  } catch {
+    // Reported below.
+  }
+  return err({
+    code: "invalid-invite",
+    message:
+      "the invite is not a ridevault invite; copy it again from the other device (vault.invite())",
+  });
 }
 
 function parseManifest(bytes: Uint8Array): Result<Manifest, VaultError> {
@@ -112,6 +155,9 @@ export class Vault {
   /** Create, open, list, edit, delete and record workouts. */
   readonly workouts: Workouts;
   readonly #library: DocHandle<LibraryDoc>;
+  readonly #docs: DocStore;
+  readonly #storage: StorageAdapter;
+  #manifest: Manifest;
   readonly #options: VaultOptions;
   readonly #listeners = new Set<VaultListener>();
   #snapshot: Map<string, LibraryEntry>;
@@ -121,12 +167,16 @@ export class Vault {
   /** @internal Use `openVault`. */
   constructor(parts: {
     docs: DocStore;
+    storage: StorageAdapter;
     library: DocHandle<LibraryDoc>;
     manifest: Manifest;
     options: VaultOptions;
     random: Random;
   }) {
     this.#library = parts.library;
+    this.#docs = parts.docs;
+    this.#storage = parts.storage;
+    this.#manifest = parts.manifest;
     this.#options = parts.options;
     this.deviceId = parts.manifest.deviceId;
     this.#snapshot = this.#readLibrary();
@@ -168,6 +218,38 @@ export class Vault {
     });
   }
 
+  /**
+   * An invite for another device of this rider: `openVault({ join: invite })` there makes a
+   * vault that receives this library and every workout through sync. It carries the
+   * library's keys — treat it like a password. Resolves once sync keys exist.
+   */
+  async invite(): Promise<string> {
+    const keys = await this.#libraryKeys();
+    return `${INVITE_PREFIX}${btoa(JSON.stringify({ libraryId: this.#library.documentId, libraryKeys: keys }))}`;
+  }
+
+  /** @internal What the sync engine needs from this vault. */
+  syncSource(): SyncSource {
+    return createVaultSyncSource({
+      deviceId: this.deviceId,
+      storage: this.#storage,
+      docs: this.#docs,
+      library: this.#library,
+      workouts: this.workouts,
+      libraryKeys: () => this.#libraryKeys(),
+    });
+  }
+
+  /** The library's keys, made (and kept in the manifest) the first time sync needs them. */
+  async #libraryKeys(): Promise<string> {
+    if (this.#manifest.libraryKeys) return this.#manifest.libraryKeys;
+    const sodium = await loadSodium();
+    const encoded = bytesToBase64(encodeDocumentKeys(createDocumentKeys(sodium)));
+    this.#manifest = { ...this.#manifest, libraryKeys: encoded };
+    await this.#storage.save(MANIFEST_KEY, encodeManifest(this.#manifest));
+    return encoded;
+  }
+
   /** Writes everything to storage and releases it. Unfinished recordings stay recoverable. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -180,7 +262,7 @@ export class Vault {
   #readLibrary(): Map<string, LibraryEntry> {
     const doc = this.#library.doc();
     return new Map(
-      Object.entries(doc.workouts).map(([id, stored]) => [id, entryFromStored(stored)]),
+      Object.entries(doc.workouts ?? {}).map(([id, stored]) => [id, entryFromStored(stored)]),
     );
   }
 

@@ -18,7 +18,13 @@ import {
 } from "../workout/metadata.js";
 import { Recording, type RecordingOptions } from "../workout/recording.js";
 import { type ChangesError, Workout } from "../workout/workout.js";
-import { type NotFoundError, notFound, type OpenError, workoutCorrupt } from "./errors.js";
+import {
+  type NotFoundError,
+  notFound,
+  notSynced,
+  type OpenError,
+  workoutCorrupt,
+} from "./errors.js";
 import {
   entryOf,
   filterEntries,
@@ -61,6 +67,14 @@ export class Workouts {
   async create(input: MetadataPatch = {}): Promise<Result<Workout, MetadataError>> {
     const checked = validateMetadataPatch(input);
     if (!checked.ok) return checked;
+    if (this.#ctx.library.doc().type !== "ridevault/library") {
+      return err({
+        code: "invalid-metadata",
+        field: "library",
+        message:
+          "this vault joined another device's library and has not received it yet; wait for sync before creating workouts",
+      });
+    }
     const meta = checked.value;
     const now = this.#ctx.clock.now();
     const doc: WorkoutDoc = {
@@ -115,6 +129,7 @@ export class Workouts {
       const doc = handle.doc();
       if (doc?.type !== "ridevault/workout") {
         if (!entry) return err(notFound(id));
+        if (Automerge.getHeads(doc).length === 0) return err(notSynced(id, entry.title));
         return err(workoutCorrupt(id, entry.title, "it is not a workout document"));
       }
       return ok(this.#wrap(handle));
@@ -242,6 +257,38 @@ export class Workouts {
     this.#writeEntry(workout, workout.chunkCount > 0 ? workout.summary() : null);
     await this.persist(workout.id);
     return ok(workout);
+  }
+
+  /**
+   * @internal Merges changes that arrived through sync into a workout, loading it — or
+   * starting it empty, when another device made it — first. `apply` wraps the synchronous
+   * moment the changes go in, so the caller can tell merged changes from local ones.
+   */
+  async mergeRemote(
+    id: string,
+    changes: Uint8Array,
+    apply: <T>(merge: () => T) => T = (merge) => merge(),
+  ): Promise<Result<void, ChangesError>> {
+    const opened = this.#open.has(id) ? await this.open(id) : undefined;
+    if (opened?.ok) {
+      const applied = apply(() => opened.value.applyChanges(changes));
+      return applied.ok ? ok(undefined) : applied;
+    }
+    const handle = await this.#ctx.docs.ensure<WorkoutDoc>(id);
+    try {
+      apply(() => handle.update((doc) => Automerge.loadIncremental(Automerge.clone(doc), changes)));
+    } catch (error) {
+      return err({
+        code: "changes-invalid",
+        message: `changes for workout ${id} could not be applied: ${(error as Error).message}`,
+      });
+    }
+    if (handle.doc().type === "ridevault/workout" && !this.#open.has(id)) {
+      const workout = this.#wrap(handle);
+      this.#open.set(id, Promise.resolve(ok(workout)));
+      this.#scheduleSummary(workout);
+    }
+    return ok(undefined);
   }
 
   /** Resolves once the workout's current state is in storage. */

@@ -46,12 +46,19 @@ export interface RelayServer {
 export async function startRelayServer(options: RelayServerOptions): Promise<RelayServer> {
   const logger = options.logger ?? silentLogger;
   const maxBuffered = options.maxBufferedBytes ?? 8 * 1024 * 1024;
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
   const inFlight = new Set<Promise<void>>();
 
-  const http: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000 }, (request, response) => {
-    void handleHttp(request, response);
-  });
+  const http: Server = createServer(
+    { headersTimeout: 10_000, requestTimeout: 30_000 },
+    (request, response) => {
+      void handleHttp(request, response);
+    },
+  );
   http.keepAliveTimeout = 5_000;
 
   async function handleHttp(request: IncomingMessage, response: ServerResponse): Promise<void> {

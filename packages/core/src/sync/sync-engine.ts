@@ -1,0 +1,558 @@
+/**
+ * The sync engine (DESIGN.md §5): one connection per vault, multiplexing all documents.
+ *
+ * - A local change becomes an envelope (the Automerge changes since the last envelope,
+ *   encrypted and signed) that is written to the outbox before it is sent and leaves it only
+ *   when the relay acknowledges it.
+ * - Each document is subscribed from its cursor; what arrives is verified, decrypted and
+ *   merged. The cursor moves only on `caught-up` and on live envelopes.
+ * - A writer uploads an encrypted snapshot once `snapshotEvery` changes have accumulated
+ *   since the last one; the relay then prunes what it covers.
+ * - Connections are retried with exponential backoff and jitter; `status` says where
+ *   things stand, and listeners hear every change of it.
+ */
+import {
+  canWrite,
+  type DocumentKeys,
+  deriveAccessSecret,
+  hashAccessSecret,
+} from "../crypto/document-keys.js";
+import { openEnvelope, sealEnvelope } from "../crypto/envelope.js";
+import { MAX_PLAINTEXT_BYTES } from "../crypto/envelope-format.js";
+import { loadSodium, type Sodium } from "../crypto/sodium.js";
+import { type Clock, type Random, systemClock, systemRandom } from "../runtime.js";
+import {
+  type ClientMessage,
+  decodeRelayMessage,
+  encodeClientMessage,
+  type RelayMessage,
+} from "./protocol.js";
+import type { SyncedDocument, SyncSource } from "./sync-source.js";
+import { type DocumentSyncState, SyncStore } from "./sync-store.js";
+import type { Connection, Transport } from "./transport.js";
+
+/** Where sync stands. */
+export interface SyncStatus {
+  readonly state: "offline" | "connecting" | "syncing" | "synced";
+  /** Envelopes written here and not yet acknowledged by the relay. */
+  readonly pending: number;
+  /** When every document was last fully in step with the relay (Unix ms). */
+  readonly lastSyncedAt: number | null;
+  readonly lastError: { readonly code: string; readonly message: string } | null;
+}
+
+/** Options of a sync engine. */
+export interface SyncOptions {
+  readonly source: SyncSource;
+  /** The relay's sync URL, e.g. `wss://relay.example/sync`. */
+  readonly url: string;
+  readonly transport: Transport;
+  /** An access token for the relay's `hello` (accounts); none by default. */
+  readonly token?: () => Promise<string | null>;
+  /** Reconnect delays: doubling from `minMs` to `maxMs`, with ±50 % jitter. */
+  readonly backoff?: { readonly minMs?: number; readonly maxMs?: number };
+  /** Upload a snapshot after this many relay changes since the last (default 200). */
+  readonly snapshotEvery?: number;
+  readonly clock?: Clock;
+  readonly random?: Random;
+}
+
+type Request =
+  | { readonly kind: "register" | "subscribe" | "unsubscribe"; readonly docId: string }
+  | {
+      readonly kind: "push";
+      readonly docId: string;
+      readonly counter: number;
+      readonly coversSeq: number | null;
+    };
+
+interface Tracked {
+  readonly doc: SyncedDocument;
+  state: DocumentSyncState;
+  caughtUp: boolean;
+  /** Plaintexts received during catch-up, merged at `caught-up` in one go. */
+  buffered: Uint8Array[];
+  /** Writes to the outbox and state, in order. */
+  writes: Promise<void>;
+  readonly stopListening: () => void;
+}
+
+/** Keeps a vault's documents in step with a relay. */
+export class SyncEngine {
+  readonly #options: SyncOptions;
+  readonly #store: SyncStore;
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #docs = new Map<string, Tracked>();
+  readonly #requests = new Map<number, Request>();
+  /** Outbox entries sent on this connection and not yet acknowledged, `docId/counter`. */
+  readonly #inFlight = new Set<string>();
+  readonly #listeners = new Set<(status: SyncStatus) => void>();
+  #sodium: Sodium | undefined;
+  #connection: Connection | undefined;
+  #welcomed = false;
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #nextId = 1;
+  #pending = 0;
+  #refreshing = 0;
+  #refreshQueue: Promise<void> = Promise.resolve();
+  #inbox: Promise<void> = Promise.resolve();
+  #stopped = true;
+  #status: SyncStatus = { state: "offline", pending: 0, lastSyncedAt: null, lastError: null };
+  #stopDocumentsListener: (() => void) | undefined;
+
+  constructor(options: SyncOptions) {
+    this.#options = options;
+    this.#store = new SyncStore(options.source.storage);
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? systemRandom;
+  }
+
+  /** The current status. */
+  get status(): SyncStatus {
+    return this.#status;
+  }
+
+  /** Calls `listener` on every status change; returns an unsubscribe. */
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Starts syncing: loads the outbox, connects, and keeps reconnecting until `stop`. */
+  async start(): Promise<void> {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#sodium = await loadSodium();
+    this.#stopDocumentsListener = this.#options.source.onDocumentsChanged(() => {
+      void this.#refreshDocuments();
+    });
+    await this.#refreshDocuments();
+    this.#connect();
+  }
+
+  /** Disconnects and stops reconnecting; the outbox keeps what was not acknowledged. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#stopDocumentsListener?.();
+    this.#connection?.close(1000, "stopped");
+    this.#connection = undefined;
+    await this.#inbox;
+    for (const tracked of this.#docs.values()) {
+      tracked.stopListening();
+      await tracked.writes;
+    }
+    this.#docs.clear();
+    this.#setStatus({ state: "offline" });
+  }
+
+  /** Resolves when everything is in step (state `synced`); rejects after `timeoutMs`. */
+  whenSynced(timeoutMs = 30_000): Promise<SyncStatus> {
+    if (this.#status.state === "synced") return Promise.resolve(this.#status);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stop();
+        reject(
+          new Error(
+            `not synced after ${timeoutMs} ms (state ${this.#status.state}, ${this.#status.pending} pending)`,
+          ),
+        );
+      }, timeoutMs);
+      const stop = this.onStatus((status) => {
+        if (status.state !== "synced") return;
+        clearTimeout(timer);
+        stop();
+        resolve(status);
+      });
+    });
+  }
+
+  /** Picks up new documents; refreshes run one after another, never interleaved. */
+  #refreshDocuments(): Promise<void> {
+    // Not "synced" while documents the library just listed are still being picked up.
+    this.#refreshing++;
+    this.#refreshQueue = this.#refreshQueue
+      .then(() => this.#trackNewDocuments())
+      .catch((error: unknown) =>
+        this.#error("documents", `could not list documents to sync: ${(error as Error).message}`),
+      )
+      .finally(() => {
+        this.#refreshing--;
+        this.#updateStatus();
+      });
+    return this.#refreshQueue;
+  }
+
+  async #trackNewDocuments(): Promise<void> {
+    const documents = await this.#options.source.documents();
+    for (const doc of documents) {
+      if (this.#docs.has(doc.docId) || this.#stopped) continue;
+      const state = await this.#store.state(doc.docId);
+      const outbox = await this.#store.pending(doc.docId);
+      const last = outbox[outbox.length - 1];
+      const tracked: Tracked = {
+        doc,
+        state: last && last.counter > state.counter ? { ...state, counter: last.counter } : state,
+        caughtUp: false,
+        buffered: [],
+        writes: Promise.resolve(),
+        stopListening: doc.onLocalChange(() => this.#local(tracked)),
+      };
+      this.#docs.set(doc.docId, tracked);
+      this.#pending += outbox.length;
+      this.#local(tracked);
+      if (this.#welcomed) this.#startDocument(tracked);
+    }
+    this.#updateStatus();
+  }
+
+  /** Turns unsent local changes into an envelope in the outbox (synchronously decided). */
+  #local(tracked: Tracked): void {
+    const keys = newest(tracked.doc.keys);
+    if (!keys || !canWrite(keys) || this.#stopped) return;
+    const changes = tracked.doc.changesSince(tracked.state.sentHeads);
+    if (changes.length === 0) return;
+    const heads = tracked.doc.heads();
+    // Too big for one envelope (a first upload of a long history): send the whole document,
+    // which Automerge compresses, as a change.
+    const plaintext = changes.length > MAX_PLAINTEXT_BYTES ? tracked.doc.save() : changes;
+    this.#enqueue(tracked, keys, plaintext, null, heads);
+  }
+
+  #enqueue(
+    tracked: Tracked,
+    keys: DocumentKeys,
+    plaintext: Uint8Array,
+    coversSeq: number | null,
+    heads: readonly string[],
+  ): void {
+    const counter = tracked.state.counter + 1;
+    const sealed = sealEnvelope(this.#sodiumOrThrow(), {
+      header:
+        coversSeq === null
+          ? {
+              kind: "change",
+              docId: tracked.doc.docId,
+              generation: keys.generation,
+              authorDevice: this.#options.source.deviceId,
+              counter,
+            }
+          : {
+              kind: "snapshot",
+              docId: tracked.doc.docId,
+              generation: keys.generation,
+              authorDevice: this.#options.source.deviceId,
+              counter,
+              coversSeq,
+            },
+      plaintext,
+      keys,
+      random: this.#random,
+    });
+    if (!sealed.ok) {
+      this.#error(
+        sealed.error.code,
+        `could not seal a change of ${tracked.doc.docId}: ${sealed.error.message}`,
+      );
+      return;
+    }
+    tracked.state = { ...tracked.state, counter, sentHeads: [...heads] };
+    this.#pending++;
+    const state = tracked.state;
+    const entry = { docId: tracked.doc.docId, counter, envelope: sealed.value };
+    tracked.writes = tracked.writes.then(async () => {
+      await this.#store.put(entry);
+      await this.#store.saveState(entry.docId, state);
+      if (this.#welcomed && tracked.caughtUp)
+        this.#push(entry.docId, counter, entry.envelope, coversSeq);
+    });
+    this.#updateStatus();
+  }
+
+  #connect(): void {
+    if (this.#stopped) return;
+    this.#setStatus({ state: "connecting" });
+    this.#connection = this.#options.transport(this.#options.url, {
+      open: () => {
+        void this.#hello();
+      },
+      frame: (frame) => {
+        // Frames are handled strictly one after another: a merge that awaits must not let a
+        // later envelope (or `caught-up`) move the cursor past it.
+        this.#inbox = this.#inbox
+          .then(() => this.#receive(frame))
+          .catch((error: unknown) => {
+            this.#error(
+              "internal",
+              `a frame from the relay could not be handled: ${(error as Error).message}`,
+            );
+          });
+      },
+      closed: (code, reason) => this.#closed(code, reason),
+    });
+  }
+
+  async #hello(): Promise<void> {
+    const token = (await this.#options.token?.()) ?? null;
+    this.#send({ type: "hello", id: this.#id(), deviceId: this.#options.source.deviceId, token });
+  }
+
+  #closed(code: number, reason: string): void {
+    this.#connection = undefined;
+    this.#welcomed = false;
+    this.#requests.clear();
+    this.#inFlight.clear();
+    for (const tracked of this.#docs.values()) {
+      tracked.caughtUp = false;
+      tracked.buffered = [];
+    }
+    if (this.#stopped) return;
+    if (code !== 1000 && code !== 1001)
+      this.#error(`closed-${code}`, `the relay closed the connection (${code} ${reason})`);
+    const { minMs = 500, maxMs = 30_000 } = this.#options.backoff ?? {};
+    const jitter = 0.5 + (this.#random.bytes(1)[0] as number) / 255;
+    const delay = Math.min(maxMs, minMs * 2 ** this.#attempt) * jitter;
+    this.#attempt++;
+    this.#setStatus({ state: "offline" });
+    this.#timer = setTimeout(() => this.#connect(), delay);
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  async #receive(frame: Uint8Array): Promise<void> {
+    const decoded = decodeRelayMessage(frame);
+    if (!decoded.ok) {
+      this.#error(
+        decoded.error.code,
+        `the relay sent a frame this device cannot read: ${decoded.error.message}`,
+      );
+      return;
+    }
+    await this.#handle(decoded.value);
+  }
+
+  async #handle(message: RelayMessage): Promise<void> {
+    switch (message.type) {
+      case "welcome":
+        this.#welcomed = true;
+        this.#attempt = 0;
+        for (const tracked of this.#docs.values()) this.#startDocument(tracked);
+        this.#updateStatus();
+        return;
+      case "ack":
+        await this.#acked(message);
+        return;
+      case "envelope":
+        await this.#envelope(message.docId, message.seq, message.envelope);
+        return;
+      case "caught-up":
+        await this.#caughtUp(message.docId, message.seq);
+        return;
+      case "ephemeral":
+        return;
+      case "error": {
+        const request = this.#requests.get(message.id);
+        this.#requests.delete(message.id);
+        this.#error(message.code, message.message);
+        if (request?.kind === "push") this.#inFlight.delete(`${request.docId}/${request.counter}`);
+        if (request?.kind === "push" && message.code === "bad-signature") {
+          // It can never be accepted: these keys cannot write this document.
+          await this.#store.remove(request.docId, request.counter);
+          this.#pending--;
+        } else if (message.code === "internal") {
+          this.#connection?.close(4000, "relay error; retrying");
+        }
+        this.#updateStatus();
+        return;
+      }
+    }
+  }
+
+  #startDocument(tracked: Tracked): void {
+    const keys = newest(tracked.doc.keys);
+    if (!keys) return;
+    const docId = tracked.doc.docId;
+    const sodium = this.#sodiumOrThrow();
+    const accessSecret = deriveAccessSecret(sodium, keys.readKey);
+    if (canWrite(keys) && !tracked.state.registered) {
+      const accessHash = hashAccessSecret(sodium, accessSecret);
+      this.#request(
+        { type: "register", id: 0, docId, writePublicKey: keys.writePublicKey, accessHash },
+        { kind: "register", docId },
+      );
+    }
+    this.#request(
+      { type: "subscribe", id: 0, docId, afterSeq: tracked.state.cursor, accessSecret },
+      { kind: "subscribe", docId },
+    );
+  }
+
+  async #acked(message: Extract<RelayMessage, { type: "ack" }>): Promise<void> {
+    const request = this.#requests.get(message.id);
+    this.#requests.delete(message.id);
+    const tracked = this.#docs.get(message.docId);
+    if (!request || !tracked) return;
+    if (request.kind === "register") {
+      tracked.state = { ...tracked.state, registered: true };
+      const state = tracked.state;
+      tracked.writes = tracked.writes.then(() => this.#store.saveState(message.docId, state));
+    } else if (request.kind === "push") {
+      if (!this.#inFlight.delete(`${request.docId}/${request.counter}`)) return;
+      await this.#store.remove(request.docId, request.counter);
+      this.#pending--;
+      if (request.coversSeq !== null) {
+        tracked.state = {
+          ...tracked.state,
+          snapshotSeq: Math.max(tracked.state.snapshotSeq, request.coversSeq),
+        };
+        const state = tracked.state;
+        tracked.writes = tracked.writes.then(() => this.#store.saveState(message.docId, state));
+      }
+      this.#maybeSnapshot(tracked);
+    }
+    this.#updateStatus();
+  }
+
+  async #envelope(docId: string, seq: number, envelope: Uint8Array): Promise<void> {
+    const tracked = this.#docs.get(docId);
+    if (!tracked) return;
+    const opened = openEnvelope(this.#sodiumOrThrow(), envelope, tracked.doc.keys);
+    if (!opened.ok) {
+      this.#error(
+        opened.error.code,
+        `an envelope of document ${docId} (seq ${seq}) was rejected and not applied: ${opened.error.message}`,
+      );
+      return;
+    }
+    if (opened.value.header.kind === "snapshot") {
+      tracked.state = {
+        ...tracked.state,
+        snapshotSeq: Math.max(tracked.state.snapshotSeq, opened.value.header.coversSeq),
+      };
+    }
+    if (!tracked.caughtUp) {
+      tracked.buffered.push(opened.value.plaintext);
+      return;
+    }
+    await this.#merge(tracked, [opened.value.plaintext]);
+    this.#advance(tracked, seq);
+  }
+
+  async #caughtUp(docId: string, seq: number): Promise<void> {
+    const tracked = this.#docs.get(docId);
+    if (!tracked) return;
+    const buffered = tracked.buffered.splice(0);
+    if (buffered.length > 0) await this.#merge(tracked, buffered);
+    tracked.caughtUp = true;
+    this.#advance(tracked, seq);
+    for (const entry of await this.#store.pending(docId))
+      this.#push(docId, entry.counter, entry.envelope, null);
+    this.#maybeSnapshot(tracked);
+    this.#updateStatus();
+  }
+
+  async #merge(tracked: Tracked, plaintexts: readonly Uint8Array[]): Promise<void> {
+    const merged = await this.#options.source.merge(tracked.doc.docId, concat(plaintexts));
+    if (!merged.ok) {
+      this.#error("merge-failed", merged.message);
+      return;
+    }
+    // Every local change was turned into an envelope when it was made, so the merged state
+    // holds nothing unsent: later envelopes start from here.
+    tracked.state = { ...tracked.state, sentHeads: tracked.doc.heads() };
+  }
+
+  #advance(tracked: Tracked, seq: number): void {
+    if (seq <= tracked.state.cursor || this.#stopped) return;
+    tracked.state = { ...tracked.state, cursor: Math.max(tracked.state.cursor, seq) };
+    const state = tracked.state;
+    tracked.writes = tracked.writes.then(() => this.#store.saveState(tracked.doc.docId, state));
+  }
+
+  #maybeSnapshot(tracked: Tracked): void {
+    const keys = newest(tracked.doc.keys);
+    const every = this.#options.snapshotEvery ?? 200;
+    const { cursor, snapshotSeq } = tracked.state;
+    if (!keys || !canWrite(keys) || !tracked.caughtUp || cursor - snapshotSeq < every) return;
+    const prefix = `${tracked.doc.docId}/`;
+    if ([...this.#inFlight].some((key) => key.startsWith(prefix))) return;
+    tracked.state = { ...tracked.state, snapshotSeq: cursor };
+    this.#enqueue(tracked, keys, tracked.doc.save(), cursor, tracked.state.sentHeads);
+  }
+
+  #push(docId: string, counter: number, envelope: Uint8Array, coversSeq: number | null): void {
+    const key = `${docId}/${counter}`;
+    if (this.#inFlight.has(key)) return;
+    this.#inFlight.add(key);
+    this.#request(
+      { type: "push", id: 0, docId, envelope },
+      { kind: "push", docId, counter, coversSeq },
+    );
+  }
+
+  #request(message: ClientMessage, request: Request): void {
+    const id = this.#id();
+    this.#requests.set(id, request);
+    this.#send({ ...message, id } as ClientMessage);
+  }
+
+  #send(message: ClientMessage): void {
+    this.#connection?.send(encodeClientMessage(message));
+  }
+
+  #id(): number {
+    return this.#nextId++;
+  }
+
+  #sodiumOrThrow(): Sodium {
+    if (!this.#sodium) throw new Error("the sync engine is not started");
+    return this.#sodium;
+  }
+
+  #error(code: string, message: string): void {
+    this.#setStatus({ lastError: { code, message } });
+  }
+
+  #updateStatus(): void {
+    if (!this.#connection) return;
+    if (!this.#welcomed) {
+      this.#setStatus({ state: "connecting" });
+      return;
+    }
+    const inStep =
+      this.#pending === 0 &&
+      this.#refreshing === 0 &&
+      [...this.#docs.values()].every((t) => t.caughtUp);
+    this.#setStatus(
+      inStep ? { state: "synced", lastSyncedAt: this.#clock.now() } : { state: "syncing" },
+    );
+  }
+
+  #setStatus(change: Partial<SyncStatus>): void {
+    const next = { ...this.#status, ...change, pending: this.#pending };
+    const same = (Object.keys(next) as (keyof SyncStatus)[]).every(
+      (k) => next[k] === this.#status[k],
+    );
+    if (same) return;
+    this.#status = next;
+    for (const listener of this.#listeners) listener(next);
+  }
+}
+
+function newest(keys: ReadonlyMap<number, DocumentKeys>): DocumentKeys | undefined {
+  let best: DocumentKeys | undefined;
+  for (const k of keys.values()) if (!best || k.generation > best.generation) best = k;
+  return best;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * What the sync engine needs from a vault: the documents to sync, their keys, their
+ * Automerge state, and a way to merge what arrives. The vault implements it; the engine
+ * knows nothing of workouts or libraries.
+ */
+import type { DocumentKeys } from "../crypto/document-keys.js";
+import type { DeviceId } from "../ids.js";
+import type { StorageAdapter } from "../storage/storage-adapter.js";
+
+/** A document as the engine sees it. */
+export interface SyncedDocument {
+  readonly docId: string;
+  /** All generations of its keys this device holds (the newest seals). */
+  readonly keys: ReadonlyMap<number, DocumentKeys>;
+  /** Automerge heads of the current state. */
+  heads(): string[];
+  /** Automerge changes since `heads` (everything without heads). */
+  changesSince(heads: readonly string[]): Uint8Array;
+  /** The whole document (`Automerge.save`), for snapshots. */
+  save(): Uint8Array;
+  /** Calls `listener` after each local change (not after `merge`). */
+  onLocalChange(listener: () => void): () => void;
+}
+
+/** The vault side of sync. */
+export interface SyncSource {
+  readonly deviceId: DeviceId;
+  /** Where the engine keeps its cursors and outbox. */
+  readonly storage: StorageAdapter;
+  /** The documents to sync, the library first; creates missing keys. */
+  documents(): Promise<SyncedDocument[]>;
+  /** Merges changes (Automerge bytes) that arrived for `docId`. */
+  merge(docId: string, changes: Uint8Array): Promise<{ ok: true } | { ok: false; message: string }>;
+  /** Calls `listener` when the set of documents changes (a workout created or learned of). */
+  onDocumentsChanged(listener: () => void): () => void;
+}

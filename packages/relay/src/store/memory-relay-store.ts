@@ -1,0 +1,201 @@
+/**
+ * A relay store in memory: for tests, and for a relay that may forget everything when it
+ * stops. Same contract as every `RelayStore` (it runs `runRelayStoreTests`); each operation
+ * completes synchronously, so "durable" means "in this process".
+ */
+import { err, ok, type Result } from "@ridevault/core";
+import {
+  type AppendInput,
+  type AppendResult,
+  checkAppend,
+  type DocumentRecord,
+  type DocumentRegistration,
+  documentExists,
+  type EnvelopeKind,
+  equalBytes,
+  type ReadInput,
+  type ReadItem,
+  type RelayStore,
+  type StoreError,
+  type StoreStats,
+  storeClosed,
+  unknownDocument,
+} from "./relay-store.js";
+
+interface StoredEnvelope {
+  readonly seq: number;
+  readonly author: string;
+  readonly counter: number;
+  readonly kind: EnvelopeKind;
+  readonly coversSeq: number | null;
+  readonly envelope: Uint8Array;
+}
+
+interface MemoryDocument {
+  readonly registration: DocumentRegistration;
+  lastSeq: number;
+  latest: { seq: number; coversSeq: number } | null;
+  /** In ascending seq order: seqs are assigned increasing and never re-inserted. */
+  readonly envelopesBySeq: Map<number, StoredEnvelope>;
+  readonly seqByAuthorCounter: Map<string, number>;
+  /** Per author: the highest counter and seq `prune` removed (see `RelayStore.append`). */
+  readonly prunedByAuthor: Map<string, { counter: number; seq: number }>;
+}
+
+/** Keeps documents and envelopes in Maps. `reopen` stands in for a restart in tests. */
+export class MemoryRelayStore implements RelayStore {
+  #documents = new Map<string, MemoryDocument>();
+  #closed = false;
+
+  /** A new instance over the same data, as a restarted relay would see it. */
+  reopen(): MemoryRelayStore {
+    const again = new MemoryRelayStore();
+    again.#documents = this.#documents;
+    return again;
+  }
+
+  async registerDocument(
+    registration: DocumentRegistration,
+  ): Promise<Result<"created" | "exists", StoreError>> {
+    this.#open();
+    const existing = this.#documents.get(registration.docId);
+    if (existing) {
+      return equalBytes(existing.registration.writePublicKey, registration.writePublicKey)
+        ? ok("exists")
+        : err(documentExists(registration.docId));
+    }
+    this.#documents.set(registration.docId, {
+      registration: {
+        ...registration,
+        writePublicKey: registration.writePublicKey.slice(),
+        accessHash: registration.accessHash.slice(),
+      },
+      lastSeq: 0,
+      latest: null,
+      envelopesBySeq: new Map(),
+      seqByAuthorCounter: new Map(),
+      prunedByAuthor: new Map(),
+    });
+    return ok("created");
+  }
+
+  async getDocument(docId: string): Promise<DocumentRecord | undefined> {
+    this.#open();
+    const doc = this.#documents.get(docId);
+    if (!doc) return undefined;
+    const { registration } = doc;
+    return {
+      ...registration,
+      writePublicKey: registration.writePublicKey.slice(),
+      accessHash: registration.accessHash.slice(),
+      lastSeq: doc.lastSeq,
+      snapshotSeq: doc.latest?.seq ?? null,
+      snapshotCoversSeq: doc.latest?.coversSeq ?? null,
+    };
+  }
+
+  async append(input: AppendInput): Promise<AppendResult> {
+    this.#open();
+    const doc = this.#documents.get(input.docId);
+    if (!doc) throw unknownDocument(input.docId);
+    checkAppend(input, doc.lastSeq);
+    const key = `${input.author}:${input.counter}`;
+    const original = doc.seqByAuthorCounter.get(key);
+    if (original !== undefined) return { seq: original, duplicate: true };
+    const pruned = doc.prunedByAuthor.get(input.author);
+    if (pruned && input.counter <= pruned.counter) return { seq: pruned.seq, duplicate: true };
+    const seq = doc.lastSeq + 1;
+    doc.lastSeq = seq;
+    doc.seqByAuthorCounter.set(key, seq);
+    doc.envelopesBySeq.set(seq, {
+      seq,
+      author: input.author,
+      counter: input.counter,
+      kind: input.kind,
+      coversSeq: input.coversSeq,
+      envelope: input.envelope.slice(),
+    });
+    const covers = input.coversSeq;
+    if (input.kind === "snapshot" && covers !== null && covers >= (doc.latest?.coversSeq ?? 0)) {
+      doc.latest = { seq, coversSeq: covers };
+    }
+    return { seq, duplicate: false };
+  }
+
+  async read({ docId, afterSeq, limit }: ReadInput): Promise<ReadItem[]> {
+    this.#open();
+    const doc = this.#documents.get(docId);
+    if (!doc || limit < 1) return [];
+    const items: ReadItem[] = [];
+    let after = afterSeq;
+    const snapshot = doc.latest && doc.envelopesBySeq.get(doc.latest.seq);
+    if (snapshot && snapshot.coversSeq !== null && snapshot.coversSeq > afterSeq) {
+      items.push(toItem(snapshot));
+      after = snapshot.coversSeq;
+    }
+    for (const stored of doc.envelopesBySeq.values()) {
+      if (items.length >= limit) break;
+      if (stored.kind === "change" && stored.seq > after) items.push(toItem(stored));
+    }
+    return items;
+  }
+
+  async prune(docId: string): Promise<number> {
+    this.#open();
+    const doc = this.#documents.get(docId);
+    if (!doc?.latest) return 0;
+    const latest = doc.latest;
+    let deleted = 0;
+    for (const [seq, stored] of doc.envelopesBySeq) {
+      const covered = stored.kind === "change" ? seq <= latest.coversSeq : seq !== latest.seq;
+      if (!covered) continue;
+      doc.envelopesBySeq.delete(seq);
+      doc.seqByAuthorCounter.delete(`${stored.author}:${stored.counter}`);
+      deleted++;
+      const before = doc.prunedByAuthor.get(stored.author);
+      doc.prunedByAuthor.set(stored.author, {
+        counter: Math.max(stored.counter, before?.counter ?? -1),
+        seq: Math.max(seq, before?.seq ?? 0),
+      });
+    }
+    return deleted;
+  }
+
+  async stats(docId?: string): Promise<StoreStats> {
+    this.#open();
+    const docs = docId === undefined ? [...this.#documents.values()] : [this.#documents.get(docId)];
+    const stats = { documents: 0, changes: 0, snapshots: 0, bytes: 0 };
+    for (const doc of docs) {
+      if (!doc) continue;
+      stats.documents++;
+      for (const stored of doc.envelopesBySeq.values()) {
+        if (stored.kind === "change") stats.changes++;
+        else stats.snapshots++;
+        stats.bytes += stored.envelope.byteLength;
+      }
+    }
+    return stats;
+  }
+
+  async deleteDocument(docId: string): Promise<boolean> {
+    this.#open();
+    return this.#documents.delete(docId);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #open(): void {
+    if (this.#closed) throw storeClosed();
+  }
+}
+
+function toItem(stored: StoredEnvelope): ReadItem {
+  return {
+    seq: stored.seq,
+    kind: stored.kind,
+    envelope: stored.envelope.slice(),
+    coversSeq: stored.coversSeq,
+  };
+}

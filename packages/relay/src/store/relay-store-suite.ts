@@ -1,0 +1,27 @@
+/**
+ * The relay-store acceptance suite: every `RelayStore` implementation runs it, in memory or
+ * on a real database, so the relay can rely on one contract (as automerge-repo's storage
+ * adapters all run one suite). Its parts live beside it: appends and retries, catch-up
+ * with snapshots and pruning, documents and restarts, and a model-based law.
+ */
+import { describe } from "vitest";
+import { describeAppends } from "./relay-store-suite-appends.js";
+import { describeCatchUp } from "./relay-store-suite-catch-up.js";
+import { describeDocuments } from "./relay-store-suite-documents.js";
+import type { RelayStoreFactory } from "./relay-store-suite-helpers.js";
+import { describeModel } from "./relay-store-suite-model.js";
+
+export type { RelayStoreFactory } from "./relay-store-suite-helpers.js";
+
+/**
+ * Runs the acceptance suite against the stores `factory` makes. Each test creates its own
+ * store, closes every instance it opens and then calls `teardown`.
+ */
+export function runRelayStoreTests(name: string, factory: RelayStoreFactory): void {
+  describe(`relay store: ${name}`, () => {
+    describeAppends(factory);
+    describeCatchUp(factory);
+    describeDocuments(factory);
+    describeModel(factory);
+  });
+}
