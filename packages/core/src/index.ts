@@ -52,6 +52,31 @@ export {
   zoneOf,
 } from "./analytics/zones.js";
 export {
+  ACCESS_SECRET_BYTES,
+  canWrite,
+  createDocumentKeys,
+  type DocumentKeys,
+  deriveAccessSecret,
+  hashAccessSecret,
+  readOnly,
+  type WriteKeyPair,
+} from "./crypto/document-keys.js";
+export { type OpenedEnvelope, openEnvelope, sealEnvelope } from "./crypto/envelope.js";
+export {
+  ENVELOPE_ERROR_CODES,
+  type EnvelopeError,
+  type EnvelopeFormatError,
+} from "./crypto/envelope-error.js";
+export {
+  type DecodedEnvelope,
+  decodeEnvelope,
+  type EnvelopeHeader,
+  type EnvelopeKind,
+  MAX_PLAINTEXT_BYTES,
+} from "./crypto/envelope-format.js";
+export { loadSodium, type Sodium } from "./crypto/sodium.js";
+export { verifyEnvelope } from "./crypto/verify-envelope.js";
+export {
   bytesToHex,
   createDeviceId,
   type DeviceId,
@@ -59,6 +84,9 @@ export {
   isWorkoutId,
   type WorkoutId,
 } from "./ids.js";
+export { decodeDocumentKeys, encodeDocumentKeys } from "./keys/encode-document-keys.js";
+export { createKeyStore, type KeyStore, type KeyStoreOptions } from "./keys/key-store.js";
+export type { KeyStoreError } from "./keys/key-store-error.js";
 export { err, ok, type Result, unwrap } from "./result.js";
 export {
   type Clock,
@@ -84,6 +112,14 @@ export {
   type StorageAdapter,
   type StorageKey,
 } from "./storage/storage-adapter.js";
+export {
+  type ClientMessage,
+  ERROR_CODES,
+  type ErrorCode,
+  MAX_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  type RelayMessage,
+} from "./sync/protocol.js";
 export { type StartSyncOptions, startSync } from "./sync/start-sync.js";
 export { SyncEngine, type SyncOptions, type SyncStatus } from "./sync/sync-engine.js";
 export type { SyncedDocument, SyncSource } from "./sync/sync-source.js";

@@ -66,6 +66,49 @@ describe("sync through the relay", () => {
     return created;
   }
 
+  it("compacts: a writer uploads a snapshot, the relay prunes, a new device catches up from it", async () => {
+    const store = new MemoryRelayStore();
+    const local = await startRelay({ store });
+    const vault = unwrap(
+      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
+    );
+    const sync = await startSync(vault, {
+      url: local.url,
+      WebSocket: WebSocket as never,
+      snapshotEvery: 10,
+    });
+    const ride = unwrap(await vault.workouts.create({ title: "Many changes", startTime: T0 }));
+    const recording = unwrap(await vault.workouts.record(ride.id, { chunkSamples: 2 }));
+    const samples: Sample[] = Array.from({ length: 80 }, (_, i) => ({
+      time: T0 + i * 1000,
+      power: 100 + i,
+    }));
+    for (const sample of samples) unwrap(await recording.append(sample));
+    await recording.finish();
+    await sync.whenSynced(10_000);
+    const stats = await store.stats(ride.id);
+    expect(stats.snapshots).toBeGreaterThanOrEqual(1);
+    // 40 chunks + metadata were pushed as changes; most are pruned behind the snapshot.
+    expect(stats.changes).toBeLessThan(20);
+
+    const fresh = unwrap(
+      await openVault({
+        storage: new MemoryStorageAdapter(),
+        crashLog: new MemoryCrashLog(),
+        join: await vault.invite(),
+      }),
+    );
+    const freshSync = await startSync(fresh, { url: local.url, WebSocket: WebSocket as never });
+    await eventually(() => fresh.workouts.list().length === 1);
+    await freshSync.whenSynced(10_000);
+    const copy = unwrap(await fresh.workouts.open(ride.id));
+    expect(columnsToSamples(copy.samples().columns)).toEqual(samples);
+    for (const s of [sync, freshSync]) await s.stop();
+    await vault.close();
+    await fresh.close();
+    await local.close();
+  });
+
   it("a second device receives the library and every workout, and edits flow both ways", async () => {
     const phone = await device();
     const ride = unwrap(await phone.vault.workouts.create({ title: "Dawn patrol", startTime: T0 }));

@@ -74,6 +74,8 @@ interface Tracked {
   buffered: Uint8Array[];
   /** Writes to the outbox and state, in order. */
   writes: Promise<void>;
+  /** Sequence numbers of this device's acknowledged envelopes above the cursor. */
+  readonly ownAhead: Set<number>;
   readonly stopListening: () => void;
 }
 
@@ -198,6 +200,7 @@ export class SyncEngine {
         caughtUp: false,
         buffered: [],
         writes: Promise.resolve(),
+        ownAhead: new Set(),
         stopListening: doc.onLocalChange(() => this.#local(tracked)),
       };
       this.#docs.set(doc.docId, tracked);
@@ -401,6 +404,10 @@ export class SyncEngine {
       if (!this.#inFlight.delete(`${request.docId}/${request.counter}`)) return;
       await this.#store.remove(request.docId, request.counter);
       this.#pending--;
+      // Our own envelope is in our document: the cursor may pass it when nothing from
+      // another device lies between (a lone writer's cursor then keeps up, and compacts).
+      if (message.seq > tracked.state.cursor) tracked.ownAhead.add(message.seq);
+      this.#advance(tracked, tracked.state.cursor);
       if (request.coversSeq !== null) {
         tracked.state = {
           ...tracked.state,
@@ -464,8 +471,12 @@ export class SyncEngine {
   }
 
   #advance(tracked: Tracked, seq: number): void {
-    if (seq <= tracked.state.cursor || this.#stopped) return;
-    tracked.state = { ...tracked.state, cursor: Math.max(tracked.state.cursor, seq) };
+    if (this.#stopped) return;
+    let cursor = Math.max(tracked.state.cursor, seq);
+    while (tracked.ownAhead.has(cursor + 1)) cursor++;
+    for (const own of tracked.ownAhead) if (own <= cursor) tracked.ownAhead.delete(own);
+    if (cursor === tracked.state.cursor) return;
+    tracked.state = { ...tracked.state, cursor };
     const state = tracked.state;
     tracked.writes = tracked.writes.then(() => this.#store.saveState(tracked.doc.docId, state));
   }
