@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The project's entry points, for a machine with only Node and npm:
-//   npm start [-- args]   install, build, run the ridevault CLI (examples/cli)
+//   npm start [-- args]   install, build, start the relay (SQLite under ./relay-data)
+//   npm run cli -- args   install, build, run the ridevault CLI (examples/cli)
 //   npm test              install, build, lint, typecheck, run every test
 //   npm run bench [-- name]  install, build, run bench/<name>.mjs (all benches by default)
 // pnpm is pinned and fetched through npx, so nothing needs to be installed by hand.
@@ -43,6 +44,11 @@ switch (command) {
     run(bin("vitest"), ["run", ...args], "tests (vitest)");
     break;
   case "start":
+    install();
+    build();
+    run(process.execPath, [path.join(root, "packages/relay/dist/main.js"), ...args]);
+    break;
+  case "cli":
     install();
     build();
     run(process.execPath, [path.join(root, "examples/cli/dist/main.js"), ...args]);

@@ -10,8 +10,11 @@ import {
   type LibraryEntry,
   openNodeVault,
   SCALAR_FIELDS,
+  startSync,
   type Vault,
+  type WebSocketClass,
 } from "@ridevault/core/node";
+import { WebSocket } from "ws";
 import { demoRide } from "./demo-ride.js";
 
 const HELP = `ridevault — your rides, on this device first
@@ -28,7 +31,13 @@ usage: ridevault [--dir DIR] <command> [arguments]
   remove <id> | restore <id>   move to the bin and back
   purge <id>                   delete for good
 
-The vault lives in --dir, else $RIDEVAULT_DIR, else ./.ridevault.`;
+  sync [--relay URL] [--timeout S]
+                               sync with a relay until everything is in step, then exit
+  invite                       print an invite for another device (treat it like a password)
+  join <invite> [--relay URL]  make this (new) vault a copy of another device's, and sync
+
+The vault lives in --dir, else $RIDEVAULT_DIR, else ./.ridevault. The relay is --relay,
+else $RIDEVAULT_RELAY, else ws://127.0.0.1:8787/sync (what "npm start" serves).`;
 
 interface Parsed {
   readonly dir: string;
@@ -47,7 +56,7 @@ function parse(argv: readonly string[]): Parsed {
       continue;
     }
     const next = argv[i + 1];
-    const takesValue = ["--dir", "--title", "--minutes"].includes(arg);
+    const takesValue = ["--dir", "--title", "--minutes", "--relay", "--timeout"].includes(arg);
     if (takesValue && next !== undefined) {
       flags.set(arg.slice(2), next);
       i++;
@@ -91,7 +100,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${HELP}\n`);
     return;
   }
-  const opened = await openNodeVault({ directory: args.dir, deviceName: "ridevault CLI" });
+  const join =
+    args.command === "join" ? (args.positional[0] ?? fail("join needs an invite")) : undefined;
+  const opened = await openNodeVault({
+    directory: args.dir,
+    deviceName: "ridevault CLI",
+    ...(join !== undefined && { join }),
+  });
   if (!opened.ok) fail(opened.error.message);
   const vault = opened.value;
   for (const { workoutId, samples } of vault.recovery.recovered) {
@@ -196,8 +211,38 @@ async function run(vault: Vault, args: Parsed): Promise<void> {
       if (!result.ok) fail(result.error.message);
       return;
     }
+    case "invite":
+      process.stdout.write(`${await vault.invite()}\n`);
+      return;
+    case "join":
+    case "sync":
+      await sync(vault, args);
+      return;
     default:
       fail(`unknown command "${args.command}"; see "ridevault help"`);
+  }
+}
+
+/** Syncs until everything is in step (or the timeout), printing status changes. */
+async function sync(vault: Vault, args: Parsed): Promise<void> {
+  const relay = args.flags.get("relay");
+  const url =
+    typeof relay === "string" ? relay : (process.env.RIDEVAULT_RELAY ?? "ws://127.0.0.1:8787/sync");
+  const timeout = Number(args.flags.get("timeout") ?? 60);
+  const engine = await startSync(vault, { url, WebSocket: WebSocket as unknown as WebSocketClass });
+  engine.onStatus((status) => {
+    const error = status.lastError ? ` — ${status.lastError.message}` : "";
+    process.stderr.write(`sync: ${status.state}, ${status.pending} pending${error}\n`);
+  });
+  try {
+    await engine.whenSynced(timeout * 1000);
+    // Workouts listed by the library are picked up right after it arrives.
+    await engine.whenSynced(timeout * 1000);
+    process.stdout.write(`in step with ${url}: ${vault.workouts.list().length} workouts\n`);
+  } catch (error) {
+    fail(`${(error as Error).message}; is the relay running at ${url}? ("npm start" starts one)`);
+  } finally {
+    await engine.stop();
   }
 }
 

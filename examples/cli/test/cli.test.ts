@@ -1,5 +1,5 @@
 /** The CLI, run as a user runs it: a real process over a real vault directory. */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -51,6 +51,51 @@ describe("ridevault CLI", () => {
     expect(await cli("list")).toContain(id);
     await cli("purge", id);
     expect(await cli("list", "--bin")).not.toContain(id);
+  });
+
+  it("syncs through a relay, and a second vault joins with an invite", async () => {
+    const relayMain = fileURLToPath(
+      new URL("../../../packages/relay/dist/main.js", import.meta.url),
+    );
+    const relay = spawn(
+      process.execPath,
+      [relayMain, "--data", path.join(dir, "relay"), "--port", "0"],
+      {
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        relay.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /\{"ready":"([^"]+)"\}/.exec(out);
+          if (match) resolve(match[1] as string);
+        });
+        relay.once("exit", () => reject(new Error("relay exited")));
+      });
+      const recorded = await cli("record-demo", "--minutes", "2", "--title", "Synced spin");
+      const id = recorded.trim().split(/\s+/).pop() as string;
+      expect(await cli("sync", "--relay", url)).toContain("in step with");
+      const invite = (await cli("invite")).trim();
+      expect(invite).toMatch(/^ridevault-invite-1\./);
+      const other = path.join(dir, "second-device");
+      const { stdout } = await exec(process.execPath, [
+        MAIN,
+        "--dir",
+        other,
+        "join",
+        invite,
+        "--relay",
+        url,
+      ]);
+      expect(stdout).toContain("1 workouts");
+      const listed = await exec(process.execPath, [MAIN, "--dir", other, "list"]);
+      expect(listed.stdout).toContain(id);
+      expect(listed.stdout).toContain("Synced spin");
+    } finally {
+      relay.kill();
+    }
   });
 
   it("fails with a clear message for an unknown workout", async () => {
