@@ -20,6 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { type RunningRelay, startRelay } from "../src/start-relay.js";
 import { MemoryRelayStore } from "../src/store/memory-relay-store.js";
+import { eventually } from "./devices.js";
 
 const T0 = Date.UTC(2026, 8, 1, 7, 0, 0);
 
@@ -109,6 +110,43 @@ describe("sync through the relay", () => {
     await local.close();
   });
 
+  it("re-uploads everything to a relay that lost its data", async () => {
+    const first = await startRelay({ store: new MemoryRelayStore() });
+    const port = first.port;
+    const vault = unwrap(
+      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
+    );
+    const url = first.url;
+    const sync = await startSync(vault, {
+      url,
+      WebSocket: WebSocket as never,
+      backoff: { minMs: 20, maxMs: 100 },
+    });
+    const ride = unwrap(await vault.workouts.create({ title: "Before the wipe", startTime: T0 }));
+    await sync.whenSynced(10_000);
+    await first.close();
+    const second = await startRelay({ store: new MemoryRelayStore(), port });
+    await eventually(
+      () => sync.status.state === "synced" && sync.status.lastError?.code === "unknown-document",
+    );
+    await sync.whenSynced(10_000);
+
+    const fresh = unwrap(
+      await openVault({
+        storage: new MemoryStorageAdapter(),
+        crashLog: new MemoryCrashLog(),
+        join: await vault.invite(),
+      }),
+    );
+    const freshSync = await startSync(fresh, { url, WebSocket: WebSocket as never });
+    await eventually(async () => (await fresh.workouts.open(ride.id)).ok);
+    expect(fresh.workouts.get(ride.id)?.title).toBe("Before the wipe");
+    for (const s of [sync, freshSync]) await s.stop();
+    await vault.close();
+    await fresh.close();
+    await second.close();
+  });
+
   it("a second device receives the library and every workout, and edits flow both ways", async () => {
     const phone = await device();
     const ride = unwrap(await phone.vault.workouts.create({ title: "Dawn patrol", startTime: T0 }));
@@ -139,11 +177,3 @@ describe("sync through the relay", () => {
     expect(laptop.sync.status.lastError).toBeNull();
   });
 });
-
-async function eventually(check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > timeoutMs) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

@@ -359,6 +359,24 @@ export class SyncEngine {
         this.#requests.delete(message.id);
         this.#error(message.code, message.message);
         if (request?.kind === "push") this.#inFlight.delete(`${request.docId}/${request.counter}`);
+        const tracked = request ? this.#docs.get(request.docId) : undefined;
+        if (tracked && message.code === "unknown-document" && request?.kind !== "register") {
+          // The relay lost the document (a new or restored relay): register it again; the
+          // outbox is re-sent once the new subscription has caught up.
+          // Start the document over there: everything is sealed again from the beginning.
+          tracked.state = {
+            ...tracked.state,
+            registered: false,
+            cursor: 0,
+            sentHeads: [],
+            snapshotSeq: 0,
+          };
+          tracked.ownAhead.clear();
+          if (request?.kind === "subscribe") {
+            this.#local(tracked);
+            this.#startDocument(tracked);
+          }
+        }
         if (request?.kind === "push" && message.code === "bad-signature") {
           // It can never be accepted: these keys cannot write this document.
           await this.#store.remove(request.docId, request.counter);
