@@ -12,6 +12,7 @@
  * is small, loads with `load`, and resolves `flush` only when the bytes are stored.
  */
 import * as Automerge from "@automerge/automerge";
+import { concatBytes } from "../bytes.js";
 import type { Random } from "../runtime.js";
 import type { StorageAdapter, StorageKey } from "./storage-adapter.js";
 
@@ -122,7 +123,7 @@ export class DocStore {
     if (parts.length === 0) return undefined;
     const raced = this.#handles.get(id);
     if (raced) return raced as DocHandle<T>;
-    const doc = Automerge.load<T>(concat(parts));
+    const doc = Automerge.load<T>(concatBytes(parts));
     return this.#register(id, doc, Automerge.getHeads(doc), chunks);
   }
 
@@ -239,17 +240,6 @@ function headsKey(heads: readonly string[]): string {
       .map((h) => h.slice(0, 16))
       .join("-") || "empty"
   );
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }
 
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";

@@ -10,8 +10,9 @@
  *
  * This module holds no key and decrypts nothing; the relay imports it.
  */
+
+import { ByteReader, ByteWriter, DecodeError } from "../bytes.js";
 import { err, ok, type Result } from "../result.js";
-import { ByteReader, ByteWriter, DecodeError } from "../workout/bytes.js";
 
 /** The protocol version this library speaks. */
 export const PROTOCOL_VERSION = 1;

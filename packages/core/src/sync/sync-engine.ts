@@ -11,6 +11,8 @@
  * - Connections are retried with exponential backoff and jitter; `status` says where
  *   things stand, and listeners hear every change of it.
  */
+
+import { concatBytes } from "../bytes.js";
 import {
   canWrite,
   type DocumentKeys,
@@ -478,7 +480,7 @@ export class SyncEngine {
   }
 
   async #merge(tracked: Tracked, plaintexts: readonly Uint8Array[]): Promise<void> {
-    const merged = await this.#options.source.merge(tracked.doc.docId, concat(plaintexts));
+    const merged = await this.#options.source.merge(tracked.doc.docId, concatBytes(plaintexts));
     if (!merged.ok) {
       this.#error("merge-failed", merged.message);
       return;
@@ -573,15 +575,4 @@ function newest(keys: ReadonlyMap<number, DocumentKeys>): DocumentKeys | undefin
   let best: DocumentKeys | undefined;
   for (const k of keys.values()) if (!best || k.generation > best.generation) best = k;
   return best;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
 }

@@ -14,8 +14,9 @@
  * Values are deltas (or deltas of deltas for time, distance and position, which change
  * steadily); a token `2z` is one zigzagged delta `z`, a token `2k + 1` is `k + 2` zero deltas.
  */
+
+import { ByteReader, ByteWriter, DecodeError, unzigzag, zigzag } from "../bytes.js";
 import { err, ok, type Result } from "../result.js";
-import { ByteReader, ByteWriter, DecodeError, unzigzag, zigzag } from "./bytes.js";
 import { createColumns, type SampleColumns } from "./columns.js";
 import { type Sample, SCALAR_FIELDS, type ScalarField } from "./sample.js";
 
