@@ -5,13 +5,17 @@
 //       bare:  a bare `ws` server on the same options (no storage, no checks) that answers
 //              every frame with one constant ack frame.
 //   { cmd: "mark" } → this process's CPU time, event-loop utilisation, time spent in Ed25519
-//       verification (the relay's only crypto) and store counters, for deltas between marks.
+//       verification (the relay's only crypto) and store counters, for deltas between marks;
+//       and, since the previous mark, the slowest SQLite commit and WAL checkpoint (timed by
+//       wrapping better-sqlite3 here, in the benchmark only) and event-loop delay p99/max.
 //   { cmd: "stop" } → closes the server (and the store); { cmd: "exit" } ends the process.
 // Not a benchmark on its own (the dot in its name keeps `npm run bench` from running it).
+
+import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { createServer } from "node:http";
 import { encodeRelayMessage, loadSodium, MAX_FRAME_BYTES } from "../packages/core/dist/protocol.js";
 import { startRelay } from "../packages/relay/dist/start-relay.js";
 import { openSqliteRelayStore } from "../packages/relay/dist/store/sqlite-relay-store.js";
@@ -19,6 +23,55 @@ import { openSqliteRelayStore } from "../packages/relay/dist/store/sqlite-relay-
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "../packages/relay/package.json"));
 const { WebSocketServer } = require("ws");
+// The same module instance the store imports.
+const Database = require("better-sqlite3");
+
+// Commit and checkpoint durations since the last mark (the store's transactions and its
+// `wal_checkpoint` pragma are the only places it waits for the disk).
+let window = freshWindow();
+function freshWindow() {
+  return {
+    commits: 0,
+    commitMs: 0,
+    commitMax: 0,
+    slowCommits: 0,
+    checkpoints: 0,
+    checkpointMax: 0,
+  };
+}
+// A transaction ends with its COMMIT statement's run(): that is where SQLite writes and
+// syncs the WAL (synchronous=FULL).
+const probe = new Database(":memory:");
+const statementPrototype = Object.getPrototypeOf(probe.prepare("SELECT 1"));
+probe.close();
+const run = statementPrototype.run;
+statementPrototype.run = function timedRun(...args) {
+  if (this.source !== "COMMIT") return run.apply(this, args);
+  const t = performance.now();
+  try {
+    return run.apply(this, args);
+  } finally {
+    const ms = performance.now() - t;
+    window.commits++;
+    window.commitMs += ms;
+    window.commitMax = Math.max(window.commitMax, ms);
+    if (ms > 10) window.slowCommits++;
+  }
+};
+const pragma = Database.prototype.pragma;
+Database.prototype.pragma = function timedPragma(source, options) {
+  const t = performance.now();
+  try {
+    return pragma.call(this, source, options);
+  } finally {
+    if (String(source).startsWith("wal_checkpoint")) {
+      window.checkpoints++;
+      window.checkpointMax = Math.max(window.checkpointMax, performance.now() - t);
+    }
+  }
+};
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 // Time every signature check the relay makes. startRelay loads the same (cached) sodium object.
 const sodium = await loadSodium();
@@ -50,7 +103,11 @@ async function startBare() {
     response.writeHead(404);
     response.end();
   });
-  const wss = new WebSocketServer({ server: http, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({
+    server: http,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
   wss.on("connection", (ws) => {
     ws.on("message", () => ws.send(ack));
     ws.on("error", () => undefined);
@@ -85,7 +142,13 @@ async function start({ kind, dir }) {
 }
 
 function mark() {
+  const since = window;
+  window = freshWindow();
+  const loop = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
+  loopDelay.reset();
   return {
+    since,
+    loop,
     cpu: process.cpuUsage(),
     elu: performance.eventLoopUtilization(),
     at: performance.now(),

@@ -6,10 +6,15 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Forks a server process; resolves once it is ready. Call `exit()` when done. */
+/**
+ * Forks a server process; resolves once it is ready. Call `exit()` when done.
+ * BENCH_SERVER_EXEC_ARGV passes Node options to it (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+ */
 export async function forkServer() {
+  const execArgv = (process.env.BENCH_SERVER_EXEC_ARGV ?? "").split(" ").filter(Boolean);
   const child = fork(path.join(here, "relay-server.child.mjs"), [], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv,
   });
   const waiting = new Map();
   let nextId = 1;
@@ -75,8 +80,7 @@ export async function forkServer() {
 /** What the server process did between two marks: CPU share of one core, loop busy share. */
 export function serverDelta(before, after) {
   const wallMs = after.at - before.at;
-  const cpuMs =
-    (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
+  const cpuMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
   const active = after.elu.active - before.elu.active;
   const idle = after.elu.idle - before.elu.idle;
   const counters =
@@ -94,6 +98,9 @@ export function serverDelta(before, after) {
     verifies: after.verifyCount - before.verifyCount,
     counters,
     rssMb: after.rssMb,
+    /** Since `before`: slowest commit and checkpoint, event-loop delay. */
+    storage: after.since,
+    loop: after.loop,
   };
 }
 

@@ -42,6 +42,8 @@ export interface VaultOptions {
   readonly join?: string;
   /** Delay before a workout's library summary is refreshed after new samples (default 2 s). */
   readonly summaryDelayMs?: number;
+  /** …but at most once per this many ms while samples keep coming (default 5 minutes). */
+  readonly summaryIntervalMs?: number;
   readonly clock?: Clock;
   readonly random?: Random;
 }
@@ -191,6 +193,7 @@ export class Vault {
       random: parts.random,
       recording: parts.options.recording ?? {},
       summaryDelayMs: parts.options.summaryDelayMs ?? 2000,
+      summaryIntervalMs: parts.options.summaryIntervalMs ?? 5 * 60_000,
       entries: () => this.#snapshot,
     });
   }

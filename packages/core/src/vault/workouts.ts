@@ -44,6 +44,7 @@ export interface WorkoutsContext {
   readonly random: Random;
   readonly recording: RecordingOptions;
   readonly summaryDelayMs: number;
+  readonly summaryIntervalMs: number;
   readonly entries: () => ReadonlyMap<string, LibraryEntry>;
 }
 
@@ -53,6 +54,7 @@ export class Workouts {
   readonly #open = new Map<string, Promise<Result<Workout, OpenError>>>();
   readonly #staleSummaries = new Set<Workout>();
   #summaryTimer: ReturnType<typeof setTimeout> | undefined;
+  #lastSummaryAt = Number.NEGATIVE_INFINITY;
   readonly #errors: Error[] = [];
 
   /** @internal */
@@ -320,13 +322,24 @@ export class Workouts {
     });
   }
 
+  /**
+   * Refreshes summaries `summaryDelayMs` after the last new samples, but no more often than
+   * every `summaryIntervalMs`: each refresh is a library change that syncs to every device,
+   * and a live ride seals a chunk a minute (`finish` and `settle` refresh at once).
+   */
   #scheduleSummary(workout: Workout): void {
     this.#staleSummaries.add(workout);
     if (this.#summaryTimer !== undefined) clearTimeout(this.#summaryTimer);
+    const now = this.#ctx.clock.now();
+    const delay = Math.max(
+      this.#ctx.summaryDelayMs,
+      this.#lastSummaryAt + this.#ctx.summaryIntervalMs - now,
+    );
     this.#summaryTimer = setTimeout(() => {
       this.#summaryTimer = undefined;
+      this.#lastSummaryAt = this.#ctx.clock.now();
       this.#refreshSummaries();
-    }, this.#ctx.summaryDelayMs);
+    }, delay);
     // A pending refresh must not keep a Node process alive; `settle` runs it anyway.
     (this.#summaryTimer as { unref?: () => void }).unref?.();
   }
