@@ -131,7 +131,14 @@ export {
   type WebSocketLike,
   webSocketTransport,
 } from "./sync/transport.js";
-export type { NotFoundError, OpenError, VaultError, WorkoutCorruptError } from "./vault/errors.js";
+export type {
+  AlreadyRecordingError,
+  NotFoundError,
+  NotSyncedError,
+  OpenError,
+  VaultError,
+  WorkoutCorruptError,
+} from "./vault/errors.js";
 export type { VaultEvent, VaultListener } from "./vault/events.js";
 export type { LibraryEntry, ListOptions } from "./vault/library.js";
 export type { RecoveryReport } from "./vault/recovery.js";

@@ -346,8 +346,11 @@ export class RelayConnection {
         );
         // A snapshot (stored at seq S, covering up to C < S) is followed by the changes
         // after C, so the cursor moves to C for a snapshot and to the seq for a change.
-        if (item.kind === "snapshot") after = Math.max(after, item.coversSeq ?? 0);
-        else {
+        if (item.kind === "snapshot") {
+          after = Math.max(after, item.coversSeq ?? 0);
+          // Everything the snapshot covers counts as sent (so caught-up says so, too).
+          subscription.sentSeq = Math.max(subscription.sentSeq, item.coversSeq ?? 0);
+        } else {
           after = Math.max(after, item.seq);
           subscription.sentSeq = Math.max(subscription.sentSeq, item.seq);
         }

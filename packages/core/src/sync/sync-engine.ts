@@ -102,6 +102,8 @@ export class SyncEngine {
   #refreshing = 0;
   #refreshQueue: Promise<void> = Promise.resolve();
   #inbox: Promise<void> = Promise.resolve();
+  /** Which connection is current; frames and awaits of an older one change nothing. */
+  #epoch = 0;
   #stopped = true;
   #status: SyncStatus = { state: "offline", pending: 0, lastSyncedAt: null, lastError: null };
   #stopDocumentsListener: (() => void) | undefined;
@@ -278,6 +280,7 @@ export class SyncEngine {
 
   #connect(): void {
     if (this.#stopped) return;
+    this.#epoch++;
     this.#setStatus({ state: "connecting" });
     this.#connection = this.#options.transport(this.#options.url, {
       open: () => {
@@ -285,9 +288,12 @@ export class SyncEngine {
       },
       frame: (frame) => {
         // Frames are handled strictly one after another: a merge that awaits must not let a
-        // later envelope (or `caught-up`) move the cursor past it.
+        // later envelope (or `caught-up`) move the cursor past it. Frames that were still
+        // waiting when their connection closed are dropped: they belong to a session whose
+        // state is gone.
+        const epoch = this.#epoch;
         this.#inbox = this.#inbox
-          .then(() => this.#receive(frame))
+          .then(() => (epoch === this.#epoch ? this.#receive(frame, epoch) : undefined))
           .catch((error: unknown) => {
             this.#error(
               "internal",
@@ -305,6 +311,7 @@ export class SyncEngine {
   }
 
   #closed(code: number, reason: string): void {
+    this.#epoch++;
     this.#connection = undefined;
     this.#welcomed = false;
     this.#requests.clear();
@@ -325,7 +332,7 @@ export class SyncEngine {
     (this.#timer as { unref?: () => void }).unref?.();
   }
 
-  async #receive(frame: Uint8Array): Promise<void> {
+  async #receive(frame: Uint8Array, epoch: number): Promise<void> {
     const decoded = decodeRelayMessage(frame);
     if (!decoded.ok) {
       this.#error(
@@ -334,10 +341,10 @@ export class SyncEngine {
       );
       return;
     }
-    await this.#handle(decoded.value);
+    await this.#handle(decoded.value, epoch);
   }
 
-  async #handle(message: RelayMessage): Promise<void> {
+  async #handle(message: RelayMessage, epoch: number): Promise<void> {
     switch (message.type) {
       case "welcome":
         this.#welcomed = true;
@@ -349,10 +356,10 @@ export class SyncEngine {
         await this.#acked(message);
         return;
       case "envelope":
-        await this.#envelope(message.docId, message.seq, message.envelope);
+        await this.#envelope(message.docId, message.seq, message.envelope, epoch);
         return;
       case "caught-up":
-        await this.#caughtUp(message.docId, message.seq);
+        await this.#caughtUp(message.docId, message.seq, epoch);
         return;
       case "ephemeral":
         return;
@@ -441,7 +448,7 @@ export class SyncEngine {
     this.#updateStatus();
   }
 
-  async #envelope(docId: string, seq: number, envelope: Uint8Array): Promise<void> {
+  async #envelope(docId: string, seq: number, envelope: Uint8Array, epoch: number): Promise<void> {
     const tracked = this.#docs.get(docId);
     if (!tracked) return;
     const opened = openEnvelope(this.#sodiumOrThrow(), envelope, tracked.doc.keys);
@@ -463,18 +470,21 @@ export class SyncEngine {
       return;
     }
     await this.#merge(tracked, [opened.value.plaintext]);
-    this.#advance(tracked, seq);
+    if (epoch === this.#epoch) this.#advance(tracked, seq);
   }
 
-  async #caughtUp(docId: string, seq: number): Promise<void> {
+  async #caughtUp(docId: string, seq: number, epoch: number): Promise<void> {
     const tracked = this.#docs.get(docId);
     if (!tracked) return;
     const buffered = tracked.buffered.splice(0);
     if (buffered.length > 0) await this.#merge(tracked, buffered);
+    // Closed while merging: what was merged stays merged, but the cursor stays put.
+    if (epoch !== this.#epoch) return;
     tracked.caughtUp = true;
     this.#advance(tracked, seq);
-    for (const entry of await this.#store.pending(docId))
-      this.#push(docId, entry.counter, entry.envelope, null);
+    const pending = await this.#store.pending(docId);
+    if (epoch !== this.#epoch) return;
+    for (const entry of pending) this.#push(docId, entry.counter, entry.envelope, null);
     this.#maybeSnapshot(tracked);
     this.#updateStatus();
   }

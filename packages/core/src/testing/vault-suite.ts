@@ -194,6 +194,21 @@ export function runVaultTests(
       await vault.close();
     });
 
+    it("refuses a second recording of the same workout until the first is finished", async () => {
+      const vault = await env.open();
+      const w = must(await vault.workouts.create({ startTime: T0 }));
+      const first = must(await vault.workouts.record(w.id));
+      const second = await vault.workouts.record(w.id);
+      expect(second.ok ? undefined : second.error.code).toBe("already-recording");
+      must(await first.append({ time: T0, power: 1 }));
+      await first.finish();
+      const third = must(await vault.workouts.record(w.id));
+      must(await third.append({ time: T0 + 1000, power: 2 }));
+      await third.finish();
+      expect(w.samples().columns.length).toBe(2);
+      await vault.close();
+    });
+
     it("rejects or drops bad sample values with a reason and never stores them", async () => {
       const vault = await env.open();
       const w = must(await vault.workouts.create({ startTime: T0 }));

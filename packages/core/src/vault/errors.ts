@@ -61,3 +61,18 @@ export function workoutCorrupt(
     message: `workout ${name} could not be loaded: its stored data is damaged (${cause}). Other workouts are not affected; restore it from another device or a backup, or purge it.`,
   };
 }
+
+/** This device is already recording into the workout; finish that recording first. */
+export interface AlreadyRecordingError {
+  readonly code: "already-recording";
+  readonly workoutId: string;
+  readonly message: string;
+}
+
+export function alreadyRecording(id: string): AlreadyRecordingError {
+  return {
+    code: "already-recording",
+    workoutId: id,
+    message: `workout ${id} is already being recorded on this device; finish that recording before starting another`,
+  };
+}

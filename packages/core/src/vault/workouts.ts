@@ -19,6 +19,8 @@ import {
 import { Recording, type RecordingOptions } from "../workout/recording.js";
 import { type ChangesError, Workout } from "../workout/workout.js";
 import {
+  type AlreadyRecordingError,
+  alreadyRecording,
   type NotFoundError,
   notFound,
   notSynced,
@@ -53,6 +55,8 @@ export class Workouts {
   readonly #ctx: WorkoutsContext;
   readonly #open = new Map<string, Promise<Result<Workout, OpenError>>>();
   readonly #staleSummaries = new Set<Workout>();
+  /** Workouts with a recording open on this device. */
+  readonly #recording = new Set<string>();
   #summaryTimer: ReturnType<typeof setTimeout> | undefined;
   #lastSummaryAt = Number.NEGATIVE_INFINITY;
   readonly #errors: Error[] = [];
@@ -205,9 +209,16 @@ export class Workouts {
   }
 
   /** Starts recording samples from this device into a workout (see `Recording`). */
-  async record(id: string, options: RecordingOptions = {}): Promise<Result<Recording, OpenError>> {
+  async record(
+    id: string,
+    options: RecordingOptions = {},
+  ): Promise<Result<Recording, OpenError | AlreadyRecordingError>> {
+    // Two recordings from one device would seal chunks under the same sequence numbers.
+    if (this.#recording.has(id)) return err(alreadyRecording(id));
     const opened = await this.open(id);
     if (!opened.ok) return opened;
+    if (this.#recording.has(id)) return err(alreadyRecording(id));
+    this.#recording.add(id);
     const workout = opened.value;
     // The document must be in storage before samples are: recovery needs it.
     await this.persist(workout.id);
@@ -220,6 +231,7 @@ export class Workouts {
           crashLog: this.#ctx.crashLog,
           persist: () => this.persist(workout.id),
           finished: async () => {
+            this.#recording.delete(workout.id);
             this.#staleSummaries.delete(workout);
             this.#writeEntry(workout, workout.chunkCount > 0 ? workout.summary() : null);
             await this.persist(workout.id);
