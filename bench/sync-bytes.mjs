@@ -111,7 +111,9 @@ try {
     if (!result.ok) throw new Error(result.error.message);
     if (result.value.sealed) {
       chunks++;
-      await vault.workouts.settle(); // the summary refresh that the 2 s timer does live
+      // Live, the library summary is refreshed at most every 5 minutes of riding
+      // (summaryIntervalMs): every 5th chunk of 60 s.
+      if (chunks % 5 === 0) await vault.workouts.settle();
       await engine.whenSynced(10_000);
     }
   }
