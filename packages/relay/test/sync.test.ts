@@ -147,6 +147,32 @@ describe("sync through the relay", () => {
     await second.close();
   });
 
+  it("compacts a document once it has been quiet (a finished ride)", async () => {
+    const store = new MemoryRelayStore();
+    const local = await startRelay({ store });
+    const vault = unwrap(
+      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
+    );
+    const sync = await startSync(vault, {
+      url: local.url,
+      WebSocket: WebSocket as never,
+      snapshotIdleMs: 200,
+      snapshotMinChanges: 5,
+    });
+    const ride = unwrap(await vault.workouts.create({ title: "Short spin", startTime: T0 }));
+    await record(vault, ride.id, 40, 4);
+    await sync.whenSynced(10_000);
+    await eventually(
+      async () => (await store.stats(ride.id)).snapshots === 1,
+      5_000,
+      "snapshot after the ride",
+    );
+    expect((await store.stats(ride.id)).changes).toBeLessThan(3);
+    await sync.stop();
+    await vault.close();
+    await local.close();
+  });
+
   it("a second device receives the library and every workout, and edits flow both ways", async () => {
     const phone = await device();
     const ride = unwrap(await phone.vault.workouts.create({ title: "Dawn patrol", startTime: T0 }));
@@ -177,3 +203,15 @@ describe("sync through the relay", () => {
     expect(laptop.sync.status.lastError).toBeNull();
   });
 });
+
+async function record(
+  vault: Vault,
+  id: string,
+  count: number,
+  chunkSamples: number,
+): Promise<void> {
+  const recording = unwrap(await vault.workouts.record(id, { chunkSamples }));
+  for (let i = 0; i < count; i++)
+    unwrap(await recording.append({ time: T0 + i * 1000, power: 150 + i }));
+  await recording.finish();
+}

@@ -7,7 +7,9 @@
  * - Each document is subscribed from its cursor; what arrives is verified, decrypted and
  *   merged. The cursor moves only on `caught-up` and on live envelopes.
  * - A writer uploads an encrypted snapshot once `snapshotEvery` changes have accumulated
- *   since the last one; the relay then prunes what it covers.
+ *   since the last one, or once a document with at least `snapshotMinChanges` new changes
+ *   has been quiet for `snapshotIdleMs` (a finished ride); the relay then prunes what it
+ *   covers, and a new device downloads one snapshot instead of every change.
  * - Connections are retried with exponential backoff and jitter; `status` says where
  *   things stand, and listeners hear every change of it.
  */
@@ -55,6 +57,10 @@ export interface SyncOptions {
   readonly backoff?: { readonly minMs?: number; readonly maxMs?: number };
   /** Upload a snapshot after this many relay changes since the last (default 200). */
   readonly snapshotEvery?: number;
+  /** …or after this many ms without changes to a document (default 120 000)… */
+  readonly snapshotIdleMs?: number;
+  /** …that has at least this many changes since its last snapshot (default 16). */
+  readonly snapshotMinChanges?: number;
   readonly clock?: Clock;
   readonly random?: Random;
 }
@@ -78,6 +84,8 @@ interface Tracked {
   writes: Promise<void>;
   /** Sequence numbers of this device's acknowledged envelopes above the cursor. */
   readonly ownAhead: Set<number>;
+  /** Fires when the document has been quiet for `snapshotIdleMs`. */
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
   readonly stopListening: () => void;
 }
 
@@ -148,6 +156,7 @@ export class SyncEngine {
     await this.#inbox;
     for (const tracked of this.#docs.values()) {
       tracked.stopListening();
+      if (tracked.idleTimer !== undefined) clearTimeout(tracked.idleTimer);
       await tracked.writes;
     }
     this.#docs.clear();
@@ -205,6 +214,7 @@ export class SyncEngine {
         buffered: [],
         writes: Promise.resolve(),
         ownAhead: new Set(),
+        idleTimer: undefined,
         stopListening: doc.onLocalChange(() => this.#local(tracked)),
       };
       this.#docs.set(doc.docId, tracked);
@@ -221,6 +231,7 @@ export class SyncEngine {
     if (!keys || !canWrite(keys) || this.#stopped) return;
     const changes = tracked.doc.changesSince(tracked.state.sentHeads);
     if (changes.length === 0) return;
+    this.#armIdle(tracked);
     const heads = tracked.doc.heads();
     // Too big for one envelope (a first upload of a long history): send the whole document,
     // which Automerge compresses, as a change.
@@ -498,6 +509,7 @@ export class SyncEngine {
     // Every local change was turned into an envelope when it was made, so the merged state
     // holds nothing unsent: later envelopes start from here.
     tracked.state = { ...tracked.state, sentHeads: tracked.doc.heads() };
+    if (newest(tracked.doc.keys)?.writeKey) this.#armIdle(tracked);
   }
 
   #advance(tracked: Tracked, seq: number): void {
@@ -511,13 +523,31 @@ export class SyncEngine {
     tracked.writes = tracked.writes.then(() => this.#store.saveState(tracked.doc.docId, state));
   }
 
-  #maybeSnapshot(tracked: Tracked): void {
+  /** (Re)starts the quiet-document timer that may compact `tracked`. */
+  #armIdle(tracked: Tracked): void {
+    if (tracked.idleTimer !== undefined) clearTimeout(tracked.idleTimer);
+    tracked.idleTimer = setTimeout(() => {
+      tracked.idleTimer = undefined;
+      this.#maybeSnapshot(tracked, true);
+    }, this.#options.snapshotIdleMs ?? 120_000);
+    (tracked.idleTimer as { unref?: () => void }).unref?.();
+  }
+
+  #maybeSnapshot(tracked: Tracked, idle = false): void {
+    if (this.#stopped) return;
     const keys = newest(tracked.doc.keys);
-    const every = this.#options.snapshotEvery ?? 200;
+    const every = idle
+      ? (this.#options.snapshotMinChanges ?? 16)
+      : (this.#options.snapshotEvery ?? 200);
     const { cursor, snapshotSeq } = tracked.state;
-    if (!keys || !canWrite(keys) || !tracked.caughtUp || cursor - snapshotSeq < every) return;
+    if (!keys || !canWrite(keys) || cursor - snapshotSeq < every) return;
     const prefix = `${tracked.doc.docId}/`;
-    if ([...this.#inFlight].some((key) => key.startsWith(prefix))) return;
+    const busy = !tracked.caughtUp || [...this.#inFlight].some((key) => key.startsWith(prefix));
+    if (busy) {
+      // Not now (offline, catching up, or pushes unacknowledged): try again when quiet.
+      if (idle) this.#armIdle(tracked);
+      return;
+    }
     tracked.state = { ...tracked.state, snapshotSeq: cursor };
     this.#enqueue(tracked, keys, tracked.doc.save(), cursor, tracked.state.sentHeads);
   }
