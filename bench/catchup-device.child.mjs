@@ -1,8 +1,15 @@
 // A fresh device for bench/catchup.mjs, in its own process so "cold" means cold. Arguments:
-// a JSON file { url, invite, ids, savedDir } and the order of its two measurements,
-// "catchup-first" or "floor-first":
+// a JSON file { url, invite, ids, savedDir, repo: { url, urls, heads } } and the order of its
+// two measurements: "catchup-first" or "floor-first" (ridevault), "repo-first" or
+// "floor-then-repo" (automerge-repo):
 //   catch-up: openVault({ join: invite }) in memory, then the time from startSync until
 //             whenSynced() and every workout opens (vault.workouts.open(id) ok, 60 chunks);
+//   repo:     a fresh automerge-repo `Repo` (in-memory storage: ridevault's
+//             MemoryStorageAdapter, which has the same StorageAdapter shape) with the
+//             WebSocket client adapter to the automerge-repo sync server; the time from
+//             creating it until `repo.find(url)` resolved for every document, each holds all
+//             of the server's changes (its heads) and every document reads as a workout with
+//             its chunks. `repo.flush()` afterwards is timed apart (not in the total);
 //   floor:    Automerge.load of the same documents from their saved bytes (read beforehand).
 // Prints one JSON object. Not a benchmark on its own.
 import { promises as fs } from "node:fs";
@@ -25,6 +32,16 @@ const { WebSocket } = require("ws");
 
 const [configPath, order] = process.argv.slice(2);
 const config = JSON.parse(await fs.readFile(configPath, "utf8"));
+const ORDERS = ["catchup-first", "floor-first", "repo-first", "floor-then-repo"];
+if (!ORDERS.includes(order)) throw new Error(`unknown order "${order}"`);
+// automerge-repo is loaded only by the processes that measure it (the ridevault ones stay as
+// they were), and before any measurement, as ridevault's modules are.
+const repoLib = order.includes("repo")
+  ? {
+      ...(await import("@automerge/automerge-repo")),
+      ...(await import("@automerge/automerge-repo-network-websocket")),
+    }
+  : undefined;
 const saved = await Promise.all(
   config.ids.map(async (id) => new Uint8Array(await fs.readFile(path.join(config.savedDir, id)))),
 );
@@ -129,13 +146,115 @@ async function catchUp() {
   };
 }
 
+// Heads as a comparable string (order-free).
+const headsKey = (heads) => [...heads].sort().join(",");
+
+async function repoFetch() {
+  const { Repo, WebSocketClientAdapter } = repoLib;
+  const { url, urls, heads } = config.repo;
+  const received = { frames: 0, bytes: 0, firstAt: 0, lastAt: 0 };
+  // Counts every frame from the server as it arrives.
+  class CountingAdapter extends WebSocketClientAdapter {
+    receiveMessage(bytes) {
+      const t = performance.now();
+      received.frames++;
+      received.bytes += bytes.byteLength;
+      if (received.firstAt === 0) received.firstAt = t;
+      received.lastAt = t;
+      return super.receiveMessage(bytes);
+    }
+  }
+  const spentRepo = { receiveMs: 0, receives: 0 };
+  const cpu = process.cpuUsage();
+  const t0 = performance.now();
+  const repo = new Repo({
+    storage: new MemoryStorageAdapter(),
+    network: [new CountingAdapter(url)],
+  });
+  repo.on("doc-metrics", (event) => {
+    if (event.type !== "receive-sync-message") return;
+    spentRepo.receiveMs += event.durationMillis;
+    spentRepo.receives++;
+  });
+  let timer;
+  const deadline = new Promise((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error("automerge-repo: not synced in 120 s")), 120_000);
+  });
+  // Resolves once the handle holds every change the server has (bounded by `deadline`).
+  const hasAll = (handle, expected) =>
+    new Promise((resolve) => {
+      const want = headsKey(expected);
+      const check = () => {
+        if (headsKey(Automerge.getHeads(handle.doc())) !== want) return false;
+        handle.off("heads-changed", check);
+        resolve();
+        return true;
+      };
+      if (!check()) handle.on("heads-changed", check);
+    });
+  let handles;
+  let readyAt;
+  try {
+    await Promise.race([
+      (async () => {
+        handles = await Promise.all(urls.map((u) => repo.find(u)));
+        readyAt = performance.now();
+        await Promise.all(handles.map((handle, i) => hasAll(handle, heads[i])));
+      })(),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  const syncedAt = performance.now();
+  let documents = 0;
+  let chunks = 0;
+  for (const handle of handles) {
+    const doc = handle.doc();
+    if (doc?.type !== "ridevault/workout") throw new Error(`${handle.url} is not a workout`);
+    documents++;
+    for (const bucket of Object.values(doc.chunks)) chunks += Object.keys(bucket).length;
+  }
+  const openedAt = performance.now();
+  const cpuUsed = process.cpuUsage(cpu);
+  const flushFrom = performance.now();
+  await repo.flush();
+  const flushMs = performance.now() - flushFrom;
+  await Promise.race([
+    repo.shutdown().catch(() => undefined),
+    new Promise((resolve) => setTimeout(resolve, 2_000).unref()),
+  ]);
+  return {
+    totalMs: openedAt - t0,
+    readyMs: readyAt - t0,
+    syncedMs: syncedAt - t0,
+    openMs: openedAt - syncedAt,
+    flushMs,
+    firstFrameMs: received.firstAt - t0,
+    lastFrameMs: received.lastAt - t0,
+    cpuMs: (cpuUsed.user + cpuUsed.system) / 1000,
+    documents,
+    chunks,
+    frames: received.frames,
+    bytes: received.bytes,
+    receiveMs: spentRepo.receiveMs,
+    receives: spentRepo.receives,
+  };
+}
+
 const result = {};
 if (order === "floor-first") {
   result.floor = floor();
   result.catchUp = await catchUp();
-} else {
+} else if (order === "catchup-first") {
   result.catchUp = await catchUp();
   result.floor = floor();
+} else if (order === "repo-first") {
+  result.repo = await repoFetch();
+  result.floor = floor();
+} else {
+  result.floor = floor();
+  result.repo = await repoFetch();
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
 process.exit(0);

@@ -5,16 +5,23 @@
 // (bench/catchup-device.child.mjs) and we time from `startSync` until `whenSynced()` and
 // every workout opens (`vault.workouts.open(id)` ok, 60 chunks each).
 //
-// Baseline, same run: `Automerge.load` of the same 100 documents from their saved bytes —
-// the floor any sync must pay to have the documents in memory. Two device processes: one
-// catches up first (cold) and then loads the floor (warm); the other loads the floor first
-// (cold) and then catches up (warm); ratios are cold/cold and warm/warm.
-// NOT included: the comparison against an automerge-repo sync server, which needs
-// @automerge/automerge-repo-network-websocket (not installed in this workspace, and this
-// benchmark must not install packages). REFERENCE.md has figures measured elsewhere.
+// Baselines, same run:
+// - `Automerge.load` of the same 100 documents from their saved bytes — the floor any sync
+//   must pay to have the documents in memory.
+// - An automerge-repo sync server (bench/automerge-repo-server.child.mjs, a forked process: a
+//   `Repo` with NodeFS storage in a temp dir and the WebSocket server adapter) holding the
+//   same rides: each workout's `workout.save()` bytes from the first device, `repo.import`ed
+//   there. A fresh client `Repo` (in-memory storage, WebSocket client adapter) in a fresh
+//   process calls `repo.find(url)` for all 100 and we time until every one is ready, holds
+//   all of the server's changes and reads as a workout with its 60 chunks.
+// Device processes, 4 kinds, interleaved: ridevault catch-up first (cold) then the floor
+// (warm); the floor first (cold) then the catch-up (warm); the same two for automerge-repo.
+// Ratios are of medians, cold/cold and warm/warm.
 // Run: npm run bench -- catchup   (BENCH_RIDES=n rides, default 100; BENCH_REPEATS=n device
-// processes per order, default 3: medians are printed)
-import { execFile } from "node:child_process";
+// processes per kind, default 3: medians are printed; BENCH_DEVICE_EXEC_ARGV and
+// BENCH_SERVER_EXEC_ARGV pass Node options to the device and server processes, e.g.
+// "--cpu-prof --cpu-prof-dir=/tmp/p")
+import { execFile, fork } from "node:child_process";
 import { promises as fs } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -41,11 +48,74 @@ const SECONDS = 3600;
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 1, 6, 0, 0);
 
+/** Forks the automerge-repo sync server process (bench/automerge-repo-server.child.mjs). */
+async function forkRepoServer() {
+  const execArgv = (process.env.BENCH_SERVER_EXEC_ARGV ?? "").split(" ").filter(Boolean);
+  const child = fork(path.join(here, "automerge-repo-server.child.mjs"), [], {
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+    execArgv,
+  });
+  const waiting = new Map();
+  let nextId = 1;
+  let exited = false;
+  const gone = new Promise((resolve) => child.once("exit", resolve));
+  child.on("message", (message) => {
+    const pending = waiting.get(message.id);
+    if (!pending) return;
+    waiting.delete(message.id);
+    if (message.error) pending.reject(new Error(`automerge-repo server: ${message.error}`));
+    else pending.resolve(message);
+  });
+  child.once("exit", () => {
+    exited = true;
+    for (const pending of waiting.values()) pending.reject(new Error("server process exited"));
+    waiting.clear();
+  });
+  await new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`server process exited early (${code})`)));
+    child.on("message", (message) => message.ready && resolve());
+  });
+  const call = (cmd, args = {}, timeoutMs = 60_000) =>
+    new Promise((resolve, reject) => {
+      if (exited) return reject(new Error("automerge-repo server process has exited"));
+      const id = nextId++;
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error(`automerge-repo server: no answer to ${cmd} in ${timeoutMs} ms`));
+      }, timeoutMs);
+      const settle = (f) => (value) => {
+        clearTimeout(timer);
+        f(value);
+      };
+      waiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
+      child.send({ id, cmd, ...args });
+    });
+  return {
+    start: (args) => call("start", args),
+    mark: () => call("mark"),
+    async exit() {
+      if (exited) return;
+      await call("exit", {}, 5_000).catch(() => undefined);
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The automerge-repo server's CPU and receiveSyncMessage time between two marks. */
+function repoServerDelta(before, after) {
+  const cpuMs = (after.cpu.user - before.cpu.user + after.cpu.system - before.cpu.system) / 1000;
+  return { wallMs: after.at - before.at, cpuMs, receiveMs: after.receiveMs - before.receiveMs };
+}
+
 const fmt = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const line = (label, value) => console.log(`  ${label.padEnd(46)} ${value}`);
 
 const dir = await fs.mkdtemp(path.join(os.tmpdir(), "ridevault-bench-catchup-"));
 const server = await forkServer();
+let repoServer;
 try {
   const { url } = await server.start("relay", dir);
 
@@ -54,7 +124,9 @@ try {
   const phone = (
     await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() })
   ).value;
-  const phoneSync = await startSync(phone, { url, WebSocket });
+  // Rides recorded in the past have long been quiet, so the engine has compacted each into a
+  // snapshot (after 2 minutes by default); here the quiet period is shortened to 300 ms.
+  const phoneSync = await startSync(phone, { url, WebSocket, snapshotIdleMs: 300 });
   const ids = [];
   const savedDir = path.join(dir, "saved");
   await fs.mkdir(savedDir);
@@ -72,6 +144,8 @@ try {
   }
   await phone.workouts.settle();
   await phoneSync.whenSynced(120_000);
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  await phoneSync.whenSynced(120_000);
   if (phoneSync.status.lastError) throw new Error(JSON.stringify(phoneSync.status.lastError));
   for (const id of ids) {
     const workout = (await phone.workouts.open(id)).value;
@@ -81,25 +155,50 @@ try {
   await phoneSync.stop();
   await phone.close();
   const seedMs = performance.now() - seedFrom;
+
+  // The automerge-repo sync server, holding the same rides.
+  const repoDir = path.join(dir, "automerge-repo");
+  await fs.mkdir(repoDir);
+  repoServer = await forkRepoServer();
+  const repo = await repoServer.start({ dir: repoDir, savedDir, ids });
   const configPath = path.join(dir, "config.json");
-  await fs.writeFile(configPath, JSON.stringify({ url, invite, ids, savedDir }));
+  await fs.writeFile(
+    configPath,
+    JSON.stringify({
+      url,
+      invite,
+      ids,
+      savedDir,
+      repo: { url: repo.url, urls: repo.urls, heads: repo.heads },
+    }),
+  );
 
   // Fresh devices, each in a new process.
+  const deviceExecArgv = (process.env.BENCH_DEVICE_EXEC_ARGV ?? "").split(" ").filter(Boolean);
   const device = async (order) => {
-    const before = await server.mark();
+    const isRepo = order.includes("repo");
+    const mark = () => (isRepo ? repoServer.mark() : server.mark());
+    const before = await mark();
     const { stdout } = await run(
       process.execPath,
-      [path.join(here, "catchup-device.child.mjs"), configPath, order],
+      [...deviceExecArgv, path.join(here, "catchup-device.child.mjs"), configPath, order],
       { timeout: 150_000, maxBuffer: 1 << 20 },
     );
-    const after = await server.mark();
-    return { ...JSON.parse(stdout), relay: serverDelta(before, after) };
+    const after = await mark();
+    const result = JSON.parse(stdout);
+    return isRepo
+      ? { ...result, repoServer: repoServerDelta(before, after) }
+      : { ...result, relay: serverDelta(before, after) };
   };
   const catchUpFirst = [];
   const floorFirst = [];
+  const repoFirst = [];
+  const floorThenRepo = [];
   for (let i = 0; i < REPEATS; i++) {
     catchUpFirst.push(await device("catchup-first"));
     floorFirst.push(await device("floor-first"));
+    repoFirst.push(await device("repo-first"));
+    floorThenRepo.push(await device("floor-then-repo"));
   }
   const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
   const spread = (values) =>
@@ -114,6 +213,9 @@ try {
   );
   console.log(
     `relay: real relay, SQLite store, in a forked process; each fresh device in its own process, ${REPEATS} processes per order`,
+  );
+  console.log(
+    `automerge-repo: sync server Repo (NodeFS storage, WebSocket server adapter) in a forked process, the same ${repo.documents} rides imported from their saved bytes (${fmt(repo.bytes / 1e6, 2)} MB) in ${fmt(repo.importMs)} ms; each fresh client Repo (in-memory storage, WebSocket client adapter) in its own process, ${REPEATS} processes per order`,
   );
   const cold = catchUpFirst.map((d) => d.catchUp);
   const warm = floorFirst.map((d) => d.catchUp);
@@ -145,6 +247,37 @@ try {
         );
     }
   }
+  const repoCold = repoFirst.map((d) => d.repo);
+  const repoWarm = floorThenRepo.map((d) => d.repo);
+  for (const [name, runs] of [
+    ["cold (first thing the process does)", repoCold],
+    ["warm (after the floor ran in the process)", repoWarm],
+  ]) {
+    const r = medianRun(runs);
+    console.log(`\nautomerge-repo fresh client, ${name}`);
+    line("total (new Repo → all found, synced, read)", spread(runs.map((x) => x.totalMs)));
+    line(
+      "in the median run: every repo.find resolved",
+      `${fmt(r.readyMs)} ms; all heads as the server's ${fmt(r.syncedMs)} ms`,
+    );
+    line(
+      "                    then read every document",
+      `${fmt(r.openMs, 1)} ms (${r.documents} documents, ${r.chunks} chunks)`,
+    );
+    line(
+      "                    received",
+      `${r.frames} frames, ${fmt(r.bytes / 1e6, 2)} MB; first frame at ${fmt(r.firstFrameMs)} ms, last at ${fmt(r.lastFrameMs)} ms`,
+    );
+    line(
+      "                    receiveSyncMessage",
+      `${fmt(r.receiveMs)} ms (${r.receives} sync messages); device CPU ${fmt(r.cpuMs)} ms`,
+    );
+    line("                    then repo.flush() (apart)", `${fmt(r.flushMs)} ms`);
+    for (const x of runs) {
+      if (x.documents !== RIDES || x.chunks !== RIDES * 60)
+        line("PROBLEMS", `${x.documents} documents, ${x.chunks} chunks`);
+    }
+  }
   const coldFloor = floorFirst.map((d) => d.floor.ms);
   const warmFloor = catchUpFirst.map((d) => d.floor.ms);
   const { documents, bytes } = floorFirst[0].floor;
@@ -161,13 +294,26 @@ try {
     "relay process CPU per device run",
     `median ${fmt(median(relayCpu))} ms (whole child run incl. its startup)`,
   );
+  const repoColdMs = median(repoCold.map((x) => x.totalMs));
+  const repoWarmMs = median(repoWarm.map((x) => x.totalMs));
   console.log(
-    "\nNot included: the comparison against an automerge-repo sync server. It needs\n" +
-      "@automerge/automerge-repo-network-websocket, which is not installed in this workspace, and\n" +
-      "this benchmark does not install packages. REFERENCE.md reports 1.7 s warm / 3.0 s cold for\n" +
-      "that setup on this kind of machine (not measured in this run, so not comparable as a ratio).",
+    "\nratio, automerge-repo / our catch-up (medians; above 1: ours is faster; goal ≥ 2.5×)",
+  );
+  line("cold / cold", `${fmt(repoColdMs / median(cold.map((x) => x.totalMs)), 2)}×`);
+  line("warm / warm", `${fmt(repoWarmMs / median(warm.map((x) => x.totalMs)), 2)}×`);
+  const repoServerRuns = [...repoFirst, ...floorThenRepo].map((d) => d.repoServer);
+  line(
+    "automerge-repo server CPU per client run",
+    `median ${fmt(median(repoServerRuns.map((x) => x.cpuMs)))} ms, receiveSyncMessage ${fmt(median(repoServerRuns.map((x) => x.receiveMs)))} ms (whole child run)`,
+  );
+  const repoFloorCold = floorThenRepo.map((d) => d.floor.ms);
+  const repoFloorWarm = repoFirst.map((d) => d.floor.ms);
+  line(
+    "floor in the automerge-repo processes",
+    `cold median ${fmt(median(repoFloorCold))} ms, warm ${fmt(median(repoFloorWarm))} ms (noise check)`,
   );
 } finally {
+  await repoServer?.exit();
   await server.exit();
   await fs.rm(dir, { recursive: true, force: true });
 }

@@ -86,6 +86,8 @@ interface Tracked {
   readonly ownAhead: Set<number>;
   /** Fires when the document has been quiet for `snapshotIdleMs`. */
   idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** This document's envelopes in the outbox. */
+  unacked: number;
   readonly stopListening: () => void;
 }
 
@@ -215,6 +217,7 @@ export class SyncEngine {
         writes: Promise.resolve(),
         ownAhead: new Set(),
         idleTimer: undefined,
+        unacked: outbox.length,
         stopListening: doc.onLocalChange(() => this.#local(tracked)),
       };
       this.#docs.set(doc.docId, tracked);
@@ -278,6 +281,7 @@ export class SyncEngine {
     }
     tracked.state = { ...tracked.state, counter, sentHeads: [...heads] };
     this.#pending++;
+    tracked.unacked++;
     const state = tracked.state;
     const entry = { docId: tracked.doc.docId, counter, envelope: sealed.value };
     tracked.writes = tracked.writes.then(async () => {
@@ -401,6 +405,7 @@ export class SyncEngine {
           // It can never be accepted: these keys cannot write this document.
           await this.#store.remove(request.docId, request.counter);
           this.#pending--;
+          if (tracked) tracked.unacked--;
         } else if (message.code === "internal") {
           this.#connection?.close(4000, "relay error; retrying");
         }
@@ -442,6 +447,7 @@ export class SyncEngine {
       if (!this.#inFlight.delete(`${request.docId}/${request.counter}`)) return;
       await this.#store.remove(request.docId, request.counter);
       this.#pending--;
+      tracked.unacked--;
       // Our own envelope is in our document: the cursor may pass it when nothing from
       // another device lies between (a lone writer's cursor then keeps up, and compacts).
       if (message.seq > tracked.state.cursor) tracked.ownAhead.add(message.seq);
@@ -539,15 +545,20 @@ export class SyncEngine {
     const every = idle
       ? (this.#options.snapshotMinChanges ?? 16)
       : (this.#options.snapshotEvery ?? 200);
-    const { cursor, snapshotSeq } = tracked.state;
-    if (!keys || !canWrite(keys) || cursor - snapshotSeq < every) return;
+    if (!keys || !canWrite(keys)) return;
     const prefix = `${tracked.doc.docId}/`;
-    const busy = !tracked.caughtUp || [...this.#inFlight].some((key) => key.startsWith(prefix));
+    const busy =
+      !tracked.caughtUp ||
+      tracked.unacked > 0 ||
+      [...this.#inFlight].some((key) => key.startsWith(prefix));
     if (busy) {
-      // Not now (offline, catching up, or pushes unacknowledged): try again when quiet.
+      // Not now (offline, catching up, or pushes unacknowledged — the cursor still lags
+      // behind them): try again when quiet.
       if (idle) this.#armIdle(tracked);
       return;
     }
+    const { cursor, snapshotSeq } = tracked.state;
+    if (cursor - snapshotSeq < every) return;
     tracked.state = { ...tracked.state, snapshotSeq: cursor };
     this.#enqueue(tracked, keys, tracked.doc.save(), cursor, tracked.state.sentHeads);
   }
