@@ -12,13 +12,7 @@
  * the `advanceTime` callback — and then lets every resulting promise settle, so a run is a
  * function of the seed. The engines reconnect on their own through `transport(device)`.
  */
-import {
-  type Connection,
-  type ConnectionEvents,
-  createSeededRandom,
-  type Random,
-  type Transport,
-} from "@ridevault/core";
+import type { Connection, ConnectionEvents, Transport } from "@ridevault/core";
 import {
   type ClientMessage,
   decodeClientMessage,
@@ -30,40 +24,9 @@ import {
 import { createEnvelopeInspector } from "../src/envelope-inspector.js";
 import { Relay, type RelayConnection } from "../src/relay.js";
 import { MemoryRelayStore } from "../src/store/memory-relay-store.js";
+import { Dice } from "./dice.js";
 
-/** Seeded choices (xorshift32 under a mixed seed); one instance per independent stream. */
-export class Dice {
-  readonly #random: Random;
-
-  constructor(seed: number, stream = 0) {
-    this.#random = seededRandom(seed, stream);
-  }
-
-  /** An integer in [0, n). */
-  int(n: number): number {
-    const bytes = this.#random.bytes(4);
-    return new DataView(bytes.buffer).getUint32(0) % n;
-  }
-
-  /** True with probability `p`. */
-  chance(p: number): boolean {
-    return this.int(0x1_0000_0000) / 0x1_0000_0000 < p;
-  }
-
-  /** One of `items` (not empty). */
-  pick<T>(items: readonly T[]): T {
-    if (items.length === 0) throw new Error("Dice.pick needs at least one item");
-    return items[this.int(items.length)] as T;
-  }
-}
-
-/** A `Random` for stream `stream` of `seed`: different streams do not repeat each other. */
-export function seededRandom(seed: number, stream: number): Random {
-  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(stream + 1, 0x85ebca6b)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-  return createSeededRandom((h ^ (h >>> 16)) >>> 0);
-}
+export { Dice, seededRandom } from "./dice.js";
 
 /** How often each fault happens while faults are on. */
 export interface FaultRates {
