@@ -151,7 +151,12 @@ export {
   encodeChunk,
   readChunkHeader,
 } from "./workout/chunk.js";
-export { columnsToSamples, mergeColumns, type SampleColumns } from "./workout/columns.js";
+export {
+  columnsToSamples,
+  mergeColumns,
+  type SampleColumns,
+  samplesToColumns,
+} from "./workout/columns.js";
 export {
   type AnalyticsSettings,
   LAP_TRIGGERS,

@@ -1,26 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rideArbitrary } from "../testing/arbitraries.js";
-import { createColumns, type SampleColumns } from "../workout/columns.js";
-import { type Sample, SCALAR_FIELDS } from "../workout/sample.js";
+import { createColumns, samplesToColumns } from "../workout/columns.js";
 import { analyzeWorkout } from "./analyze-workout.js";
 
 const t0 = 1_700_000_000_000;
 
-function columnsOf(samples: readonly Sample[]): SampleColumns {
-  const columns = createColumns(samples.length);
-  samples.forEach((sample, i) => {
-    columns.time[i] = sample.time;
-    for (const field of SCALAR_FIELDS) {
-      const value = sample[field];
-      if (value !== undefined) columns[field][i] = value;
-    }
-  });
-  return columns;
-}
-
 /** One hour at 1 Hz and 200 W, heart rate 140 bpm, with a 20 min pause in the middle. */
-const hour = columnsOf(
+const hour = samplesToColumns(
   Array.from({ length: 3600 }, (_, i) => ({
     time: t0 + i * 1000 + (i >= 1800 ? 1_200_000 : 0),
     power: 200,
@@ -62,7 +49,7 @@ describe("analyzeWorkout", () => {
   });
 
   it("gives null for what needs missing data: a ride with heart rate only", () => {
-    const heartOnly = columnsOf(
+    const heartOnly = samplesToColumns(
       Array.from({ length: 60 }, (_, i) => ({ time: t0 + i * 1000, heartRate: 130 })),
     );
     const analysis = analyzeWorkout(heartOnly, { ftp: 250, thresholdHeartRate: 160 });
@@ -84,7 +71,7 @@ describe("analyzeWorkout", () => {
   });
 
   it("has no normalized power for a ride under 30 s, but still a curve and zones", () => {
-    const short = columnsOf(
+    const short = samplesToColumns(
       Array.from({ length: 20 }, (_, i) => ({ time: t0 + i * 1000, power: 100 + i })),
     );
     const analysis = analyzeWorkout(short, { ftp: 200, thresholdHeartRate: null });
@@ -104,7 +91,10 @@ describe("analyzeWorkout", () => {
   it("never throws on any valid ride, and its zone times add up", () => {
     fc.assert(
       fc.property(rideArbitrary({ maxLength: 150 }), (samples) => {
-        const analysis = analyzeWorkout(columnsOf(samples), { ftp: 230, thresholdHeartRate: 165 });
+        const analysis = analyzeWorkout(samplesToColumns(samples), {
+          ftp: 230,
+          thresholdHeartRate: 165,
+        });
         if (analysis.powerZones) {
           expect(analysis.powerZones.reduce((s, z) => s + z.seconds, 0)).toBe(analysis.timerS);
         }

@@ -1,28 +1,18 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createColumns, type SampleColumns } from "../workout/columns.js";
-import { type Sample, SCALAR_FIELDS } from "../workout/sample.js";
+import { type SampleColumns, samplesToColumns } from "../workout/columns.js";
+import type { Sample } from "../workout/sample.js";
 import { lapStats } from "./laps.js";
 import { normalizedPower } from "./power.js";
 import { resampleTo1Hz } from "./resample.js";
 
 const t0 = 1_700_000_000_000;
 
-function columnsOf(samples: readonly Sample[]): SampleColumns {
-  const columns = createColumns(samples.length);
-  samples.forEach((sample, i) => {
-    columns.time[i] = sample.time;
-    for (const field of SCALAR_FIELDS) {
-      const value = sample[field];
-      if (value !== undefined) columns[field][i] = value;
-    }
-  });
-  return columns;
-}
-
 /** A 1 Hz ride: `seconds` samples from t0, values from `at(i)`. */
 function ride(seconds: number, at: (i: number) => Omit<Sample, "time">): SampleColumns {
-  return columnsOf(Array.from({ length: seconds }, (_, i) => ({ time: t0 + i * 1000, ...at(i) })));
+  return samplesToColumns(
+    Array.from({ length: seconds }, (_, i) => ({ time: t0 + i * 1000, ...at(i) })),
+  );
 }
 
 describe("lapStats", () => {
@@ -76,7 +66,7 @@ describe("lapStats", () => {
   });
 
   it("leaves a pause inside a lap out of its duration", () => {
-    const paused = columnsOf([
+    const paused = samplesToColumns([
       ...Array.from({ length: 40 }, (_, i) => ({ time: t0 + i * 1000, power: 200 })),
       ...Array.from({ length: 40 }, (_, i) => ({ time: t0 + 600_000 + i * 1000, power: 200 })),
     ]);

@@ -1,28 +1,15 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rideArbitrary } from "../testing/arbitraries.js";
-import { createColumns, type SampleColumns } from "../workout/columns.js";
-import { type Sample, SCALAR_FIELDS } from "../workout/sample.js";
+import { createColumns, type SampleColumns, samplesToColumns } from "../workout/columns.js";
 import { MAX_GAP_MS, summarize } from "../workout/summary.js";
 import { hasValues, resampleTo1Hz, timelineOf, timerMsAt } from "./resample.js";
 
 const t0 = 1_700_000_000_000;
 
-function columnsOf(samples: readonly Sample[]): SampleColumns {
-  const columns = createColumns(samples.length);
-  samples.forEach((sample, i) => {
-    columns.time[i] = sample.time;
-    for (const field of SCALAR_FIELDS) {
-      const value = sample[field];
-      if (value !== undefined) columns[field][i] = value;
-    }
-  });
-  return columns;
-}
-
 /** Samples at the given offsets (ms from t0) with the given power (null: no power). */
 function powerAt(points: readonly [number, number | null][]): SampleColumns {
-  return columnsOf(
+  return samplesToColumns(
     points.map(([at, power]) => (power === null ? { time: t0 + at } : { time: t0 + at, power })),
   );
 }
@@ -59,7 +46,7 @@ describe("resampleTo1Hz", () => {
   });
 
   it("counts a power dropout (a sample without power) as 0 W", () => {
-    const columns = columnsOf([
+    const columns = samplesToColumns([
       { time: t0, power: 200, heartRate: 140 },
       { time: t0 + 1000, heartRate: 141 },
       { time: t0 + 2000, power: 220, heartRate: 142 },
@@ -68,7 +55,7 @@ describe("resampleTo1Hz", () => {
   });
 
   it("keeps NaN for a heart-rate dropout, and all NaN for a ride without any power", () => {
-    const columns = columnsOf([
+    const columns = samplesToColumns([
       { time: t0, heartRate: 140 },
       { time: t0 + 1000, cadence: 90 },
       { time: t0 + 2000, heartRate: 142 },
@@ -115,7 +102,7 @@ describe("resampleTo1Hz", () => {
           time += gapS * 1000;
           return power === undefined ? { time, heartRate: 120 } : { time, power };
         });
-        const columns = columnsOf(samples);
+        const columns = samplesToColumns(samples);
         const series = resampleTo1Hz(columns, "power");
         const work = summarize(columns).work;
         if (work === null) {
@@ -134,7 +121,7 @@ describe("resampleTo1Hz", () => {
   it("keeps every value of any ride between the smallest and largest reading", () => {
     fc.assert(
       fc.property(rideArbitrary({ maxLength: 80 }), (samples) => {
-        const columns = columnsOf(samples);
+        const columns = samplesToColumns(samples);
         const series = resampleTo1Hz(columns, "heartRate");
         expect(series.length).toBe(timelineOf(columns).seconds);
         const readings = samples.flatMap((s) => (s.heartRate === undefined ? [] : [s.heartRate]));

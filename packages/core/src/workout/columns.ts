@@ -167,3 +167,21 @@ function lowerBound(times: Float64Array, time: number): number {
   }
   return lo;
 }
+
+/** Sample objects as columns (the inverse of `columnsToSamples`); times must increase. */
+export function samplesToColumns(samples: readonly Sample[]): SampleColumns {
+  const rrCount = samples.reduce((n, s) => n + (s.rr?.length ?? 0), 0);
+  const columns = createColumns(samples.length, rrCount);
+  let rr = 0;
+  samples.forEach((sample, i) => {
+    columns.time[i] = sample.time;
+    for (const field of SCALAR_FIELDS) {
+      const value = sample[field];
+      if (value !== undefined) columns[field][i] = value;
+    }
+    columns.rrOffsets[i] = rr;
+    for (const interval of sample.rr ?? []) columns.rr[rr++] = interval;
+  });
+  columns.rrOffsets[samples.length] = rr;
+  return columns;
+}
