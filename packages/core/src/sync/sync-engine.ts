@@ -526,7 +526,13 @@ export class SyncEngine {
     if (cursor === tracked.state.cursor) return;
     tracked.state = { ...tracked.state, cursor };
     const state = tracked.state;
-    tracked.writes = tracked.writes.then(() => this.#store.saveState(tracked.doc.docId, state));
+    const docId = tracked.doc.docId;
+    // The merged document is stored before the cursor that says it was merged: a crash
+    // in between must not leave a cursor past changes this device no longer has.
+    tracked.writes = tracked.writes.then(async () => {
+      await this.#options.source.persist(docId);
+      await this.#store.saveState(docId, state);
+    });
   }
 
   /** (Re)starts the quiet-document timer that may compact `tracked`. */

@@ -29,6 +29,8 @@ export interface SyncSource {
   readonly storage: StorageAdapter;
   /** The documents to sync, the library first; creates missing keys. */
   documents(): Promise<SyncedDocument[]>;
+  /** Resolves once `docId`'s current state is in the vault's storage. */
+  persist(docId: string): Promise<void>;
   /** Merges changes (Automerge bytes) that arrived for `docId`. */
   merge(docId: string, changes: Uint8Array): Promise<{ ok: true } | { ok: false; message: string }>;
   /** Calls `listener` when the set of documents changes (a workout created or learned of). */

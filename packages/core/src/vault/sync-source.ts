@@ -84,6 +84,7 @@ export function createVaultSyncSource(parts: VaultSyncParts): SyncSource {
       }
       return out;
     },
+    persist: (docId) => docs.flush([docId]),
     async merge(docId, changes) {
       // Only the synchronous moment of applying counts as merging: a local change made
       // while this merge awaits must still be sent.
