@@ -121,8 +121,9 @@ export {
   type RelayMessage,
 } from "./sync/protocol.js";
 export { type StartSyncOptions, startSync } from "./sync/start-sync.js";
-export { SyncEngine, type SyncOptions, type SyncStatus } from "./sync/sync-engine.js";
+export { SyncEngine, type SyncOptions } from "./sync/sync-engine.js";
 export type { SyncedDocument, SyncSource } from "./sync/sync-source.js";
+export type { SyncStatus } from "./sync/sync-status.js";
 export {
   type Connection,
   type ConnectionEvents,

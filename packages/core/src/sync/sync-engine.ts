@@ -32,18 +32,9 @@ import {
   type RelayMessage,
 } from "./protocol.js";
 import type { SyncedDocument, SyncSource } from "./sync-source.js";
+import { StatusBoard, type SyncStatus } from "./sync-status.js";
 import { type DocumentSyncState, SyncStore } from "./sync-store.js";
 import type { Connection, Transport } from "./transport.js";
-
-/** Where sync stands. */
-export interface SyncStatus {
-  readonly state: "offline" | "connecting" | "syncing" | "synced";
-  /** Envelopes written here and not yet acknowledged by the relay. */
-  readonly pending: number;
-  /** When every document was last fully in step with the relay (Unix ms). */
-  readonly lastSyncedAt: number | null;
-  readonly lastError: { readonly code: string; readonly message: string } | null;
-}
 
 /** Options of a sync engine. */
 export interface SyncOptions {
@@ -101,7 +92,6 @@ export class SyncEngine {
   readonly #requests = new Map<number, Request>();
   /** Outbox entries sent on this connection and not yet acknowledged, `docId/counter`. */
   readonly #inFlight = new Set<string>();
-  readonly #listeners = new Set<(status: SyncStatus) => void>();
   #sodium: Sodium | undefined;
   #connection: Connection | undefined;
   #welcomed = false;
@@ -115,7 +105,7 @@ export class SyncEngine {
   /** Which connection is current; frames and awaits of an older one change nothing. */
   #epoch = 0;
   #stopped = true;
-  #status: SyncStatus = { state: "offline", pending: 0, lastSyncedAt: null, lastError: null };
+  readonly #status = new StatusBoard();
   #stopDocumentsListener: (() => void) | undefined;
 
   constructor(options: SyncOptions) {
@@ -127,13 +117,12 @@ export class SyncEngine {
 
   /** The current status. */
   get status(): SyncStatus {
-    return this.#status;
+    return this.#status.current;
   }
 
   /** Calls `listener` on every status change; returns an unsubscribe. */
   onStatus(listener: (status: SyncStatus) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#status.listen(listener);
   }
 
   /** Starts syncing: loads the outbox, connects, and keeps reconnecting until `stop`. */
@@ -167,23 +156,7 @@ export class SyncEngine {
 
   /** Resolves when everything is in step (state `synced`); rejects after `timeoutMs`. */
   whenSynced(timeoutMs = 30_000): Promise<SyncStatus> {
-    if (this.#status.state === "synced") return Promise.resolve(this.#status);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        stop();
-        reject(
-          new Error(
-            `not synced after ${timeoutMs} ms (state ${this.#status.state}, ${this.#status.pending} pending)`,
-          ),
-        );
-      }, timeoutMs);
-      const stop = this.onStatus((status) => {
-        if (status.state !== "synced") return;
-        clearTimeout(timer);
-        stop();
-        resolve(status);
-      });
-    });
+    return this.#status.whenSynced(timeoutMs);
   }
 
   /** Picks up new documents; refreshes run one after another, never interleaved. */
@@ -250,24 +223,15 @@ export class SyncEngine {
     heads: readonly string[],
   ): void {
     const counter = tracked.state.counter + 1;
+    const base = {
+      docId: tracked.doc.docId,
+      generation: keys.generation,
+      authorDevice: this.#options.source.deviceId,
+      counter,
+    };
     const sealed = sealEnvelope(this.#sodiumOrThrow(), {
       header:
-        coversSeq === null
-          ? {
-              kind: "change",
-              docId: tracked.doc.docId,
-              generation: keys.generation,
-              authorDevice: this.#options.source.deviceId,
-              counter,
-            }
-          : {
-              kind: "snapshot",
-              docId: tracked.doc.docId,
-              generation: keys.generation,
-              authorDevice: this.#options.source.deviceId,
-              counter,
-              coversSeq,
-            },
+        coversSeq === null ? { ...base, kind: "change" } : { ...base, kind: "snapshot", coversSeq },
       plaintext,
       keys,
       random: this.#random,
@@ -618,13 +582,7 @@ export class SyncEngine {
   }
 
   #setStatus(change: Partial<SyncStatus>): void {
-    const next = { ...this.#status, ...change, pending: this.#pending };
-    const same = (Object.keys(next) as (keyof SyncStatus)[]).every(
-      (k) => next[k] === this.#status[k],
-    );
-    if (same) return;
-    this.#status = next;
-    for (const listener of this.#listeners) listener(next);
+    this.#status.set({ ...change, pending: this.#pending });
   }
 }
 

@@ -1,0 +1,350 @@
+/**
+ * One device's connection to the relay: its authentication, its subscriptions (with their
+ * catch-up and the live envelopes queued meanwhile), and the handling of each frame it sends.
+ */
+import {
+  type ClientMessage,
+  decodeClientMessage,
+  type ErrorCode,
+  encodeRelayMessage,
+  PROTOCOL_VERSION,
+  type RelayMessage,
+} from "@ridevault/core/protocol";
+import {
+  type AccessPolicy,
+  CLOSE_CODES,
+  type ConnectionSink,
+  type RelayOptions,
+} from "./relay-types.js";
+
+/** What a connection needs from the relay that routes between connections. */
+export interface Router {
+  subscribe(docId: string, connection: RelayConnection): void;
+  unsubscribe(docId: string, connection: RelayConnection): void;
+  /** Sends a committed envelope to every subscriber but `from`. */
+  fanOut(docId: string, seq: number, envelope: Uint8Array, from: RelayConnection): void;
+  /** Sends an ephemeral envelope to every subscriber but `from`; stores nothing. */
+  fanOutEphemeral(docId: string, envelope: Uint8Array, from: RelayConnection): void;
+}
+
+const openPolicy: AccessPolicy = { authenticate: async () => ({ ok: true, principal: null }) };
+const MAX_BAD_FRAMES = 10;
+
+interface Subscription {
+  /** Highest seq sent on this connection; live envelopes at or below it are skipped. */
+  sentSeq: number;
+  catchingUp: boolean;
+  queued: { seq: number; envelope: Uint8Array }[];
+}
+
+/** One device's connection: authentication state and subscriptions. */
+export class RelayConnection {
+  readonly #relay: Router;
+  readonly #options: RelayOptions;
+  readonly #sink: ConnectionSink;
+  readonly #subscriptions = new Map<string, Subscription>();
+  #hello = false;
+  #badFrames = 0;
+  #closed = false;
+
+  /** @internal */
+  constructor(relay: Router, options: RelayOptions, sink: ConnectionSink) {
+    this.#relay = relay;
+    this.#options = options;
+    this.#sink = sink;
+  }
+
+  /** Handles one frame from the device. Frames must be given in arrival order. */
+  async receive(frame: Uint8Array): Promise<void> {
+    if (this.#closed) return;
+    const metrics = this.#options.metrics;
+    metrics?.framesIn.inc();
+    const decoded = decodeClientMessage(frame);
+    if (!decoded.ok) {
+      metrics?.errors.inc({ code: decoded.error.code });
+      this.#error(0, decoded.error.code, decoded.error.message, null);
+      if (++this.#badFrames >= MAX_BAD_FRAMES)
+        this.#close(CLOSE_CODES.protocolError, "too many bad frames");
+      return;
+    }
+    const message = decoded.value;
+    if (message.type !== "hello" && !this.#hello) {
+      this.#error(message.id, "not-authenticated", "send hello first", null);
+      return;
+    }
+    try {
+      await this.#handle(message);
+    } catch (error) {
+      // A store refusal is the request's fault and retrying cannot help; anything else
+      // (the database failing) is ours, and the device retries.
+      const code = (error as { code?: unknown }).code;
+      const errorCode: ErrorCode =
+        code === "unknown-document"
+          ? "unknown-document"
+          : code === "invalid-append"
+            ? "bad-frame"
+            : "internal";
+      metrics?.errors.inc({ code: errorCode });
+      const detail = (error as Error).message;
+      this.#error(
+        message.id,
+        errorCode,
+        errorCode === "internal" ? `the relay failed: ${detail}; retry later` : detail,
+        null,
+      );
+    }
+  }
+
+  /** The device's socket closed. */
+  closed(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#options.metrics?.connections.dec();
+    for (const docId of this.#subscriptions.keys()) this.#relay.unsubscribe(docId, this);
+    this.#subscriptions.clear();
+  }
+
+  /** @internal A committed envelope for a document this connection follows. */
+  deliver(docId: string, seq: number, envelope: Uint8Array): void {
+    const subscription = this.#subscriptions.get(docId);
+    if (!subscription) return;
+    if (subscription.catchingUp) {
+      subscription.queued.push({ seq, envelope });
+      return;
+    }
+    if (seq <= subscription.sentSeq) return;
+    subscription.sentSeq = seq;
+    this.sendFrame(encodeRelayMessage({ type: "envelope", docId, seq, envelope }));
+  }
+
+  /** @internal */
+  sendFrame(frame: Uint8Array): void {
+    if (this.#closed) return;
+    this.#options.metrics?.framesOut.inc();
+    this.#sink.send(frame);
+  }
+
+  async #handle(message: ClientMessage): Promise<void> {
+    const { store } = this.#options;
+    switch (message.type) {
+      case "hello": {
+        const policy = this.#options.policy ?? openPolicy;
+        const auth = await policy.authenticate(message.token, message.deviceId);
+        if (!auth.ok) {
+          this.#error(message.id, "not-authenticated", auth.message, null);
+          this.#close(CLOSE_CODES.notAuthenticated, "not authenticated");
+          return;
+        }
+        this.#hello = true;
+        this.#send({
+          type: "welcome",
+          id: message.id,
+          protocol: PROTOCOL_VERSION,
+          serverTime: this.#now(),
+        });
+        return;
+      }
+      case "register": {
+        const result = await store.registerDocument({
+          docId: message.docId,
+          writePublicKey: message.writePublicKey,
+          accessHash: message.accessHash,
+          owner: null,
+          createdAt: this.#now(),
+        });
+        if (!result.ok) {
+          this.#error(message.id, "document-exists", result.error.message, message.docId);
+          return;
+        }
+        const doc = await store.getDocument(message.docId);
+        this.#send({
+          type: "ack",
+          id: message.id,
+          docId: message.docId,
+          seq: doc?.lastSeq ?? 0,
+          duplicate: result.value === "exists",
+        });
+        return;
+      }
+      case "subscribe":
+        await this.#subscribe(message);
+        return;
+      case "unsubscribe":
+        this.#subscriptions.delete(message.docId);
+        this.#relay.unsubscribe(message.docId, this);
+        this.#send({ type: "ack", id: message.id, docId: message.docId, seq: 0, duplicate: false });
+        return;
+      case "push":
+      case "ephemeral":
+        await this.#push(message);
+        return;
+    }
+  }
+
+  async #subscribe(message: Extract<ClientMessage, { type: "subscribe" }>): Promise<void> {
+    const { store, hashAccessSecret } = this.#options;
+    const doc = await store.getDocument(message.docId);
+    if (!doc) {
+      this.#error(
+        message.id,
+        "unknown-document",
+        `document ${message.docId} is not registered on this relay`,
+        message.docId,
+      );
+      return;
+    }
+    if (!equalBytes(hashAccessSecret(message.accessSecret), doc.accessHash)) {
+      this.#error(
+        message.id,
+        "forbidden",
+        "the access secret does not match this document",
+        message.docId,
+      );
+      return;
+    }
+    const subscription: Subscription = { sentSeq: message.afterSeq, catchingUp: true, queued: [] };
+    this.#subscriptions.set(message.docId, subscription);
+    this.#relay.subscribe(message.docId, this);
+    const page = this.#options.catchUpPage ?? 500;
+    let after = message.afterSeq;
+    for (;;) {
+      const items = await store.read({ docId: message.docId, afterSeq: after, limit: page });
+      for (const item of items) {
+        this.sendFrame(
+          encodeRelayMessage({
+            type: "envelope",
+            docId: message.docId,
+            seq: item.seq,
+            envelope: item.envelope,
+          }),
+        );
+        // A snapshot (stored at seq S, covering up to C < S) is followed by the changes
+        // after C, so the cursor moves to C for a snapshot and to the seq for a change.
+        if (item.kind === "snapshot") {
+          after = Math.max(after, item.coversSeq ?? 0);
+          // Everything the snapshot covers counts as sent (so caught-up says so, too).
+          subscription.sentSeq = Math.max(subscription.sentSeq, item.coversSeq ?? 0);
+        } else {
+          after = Math.max(after, item.seq);
+          subscription.sentSeq = Math.max(subscription.sentSeq, item.seq);
+        }
+      }
+      if (items.length < page || this.#closed) break;
+    }
+    subscription.catchingUp = false;
+    const queued = subscription.queued.splice(0).sort((a, b) => a.seq - b.seq);
+    for (const { seq, envelope } of queued) this.deliver(message.docId, seq, envelope);
+    this.#send({
+      type: "caught-up",
+      id: message.id,
+      docId: message.docId,
+      seq: subscription.sentSeq,
+    });
+  }
+
+  async #push(message: Extract<ClientMessage, { type: "push" | "ephemeral" }>): Promise<void> {
+    const { store, inspector } = this.#options;
+    const facts = inspector.inspect(message.envelope);
+    if (!facts.ok) {
+      this.#error(message.id, "bad-frame", `not an envelope: ${facts.message}`, message.docId);
+      return;
+    }
+    const { docId, kind } = facts.value;
+    if (docId !== message.docId) {
+      this.#error(
+        message.id,
+        "bad-frame",
+        "the envelope belongs to another document",
+        message.docId,
+      );
+      return;
+    }
+    if ((message.type === "ephemeral") !== (kind === "ephemeral")) {
+      this.#error(
+        message.id,
+        "bad-frame",
+        `a ${kind} envelope cannot be sent as ${message.type}`,
+        docId,
+      );
+      return;
+    }
+    const doc = await store.getDocument(docId);
+    if (!doc) {
+      this.#error(
+        message.id,
+        "unknown-document",
+        `document ${docId} is not registered on this relay`,
+        docId,
+      );
+      return;
+    }
+    if (!inspector.verify(message.envelope, doc.writePublicKey)) {
+      this.#options.metrics?.errors.inc({ code: "bad-signature" });
+      this.#error(
+        message.id,
+        "bad-signature",
+        "the envelope is not signed by this document's write key",
+        docId,
+      );
+      return;
+    }
+    if (kind === "ephemeral") {
+      this.#relay.fanOutEphemeral(docId, message.envelope, this);
+      return;
+    }
+    const covers = facts.value.coversSeq;
+    if (kind === "snapshot" && (covers === null || covers < 1 || covers > doc.lastSeq)) {
+      this.#error(
+        message.id,
+        "bad-frame",
+        `a snapshot must cover 1–${doc.lastSeq}, not ${String(covers)}`,
+        docId,
+      );
+      return;
+    }
+    const appended = await store.append({
+      docId,
+      author: facts.value.author,
+      counter: facts.value.counter,
+      kind,
+      coversSeq: facts.value.coversSeq,
+      envelope: message.envelope,
+      receivedAt: this.#now(),
+    });
+    this.#options.metrics?.envelopesStored.inc({ kind });
+    this.#send({
+      type: "ack",
+      id: message.id,
+      docId,
+      seq: appended.seq,
+      duplicate: appended.duplicate,
+    });
+    if (appended.duplicate) return;
+    this.#relay.fanOut(docId, appended.seq, message.envelope, this);
+    if (kind === "snapshot") await store.prune(docId);
+  }
+
+  #send(message: RelayMessage): void {
+    this.sendFrame(encodeRelayMessage(message));
+  }
+
+  #error(id: number, code: ErrorCode, message: string, docId: string | null): void {
+    this.#send({ type: "error", id, code, message, docId });
+  }
+
+  #close(code: number, reason: string): void {
+    this.#sink.close(code, reason);
+    this.closed();
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
+  return diff === 0;
+}

@@ -1,0 +1,95 @@
+/**
+ * The relay's seams and options: what it reads from envelopes, what it needs from its
+ * store, who may connect, and where its frames go.
+ */
+import type { RelayMetrics } from "./metrics.js";
+
+/** What the relay reads from an envelope's plaintext header (it cannot read more). */
+export interface EnvelopeFacts {
+  readonly docId: string;
+  readonly kind: "change" | "snapshot" | "ephemeral";
+  /** The author device, 16 hex digits. */
+  readonly author: string;
+  readonly counter: number;
+  readonly coversSeq: number | null;
+}
+
+/** Parses envelope headers and checks signatures; the relay holds no decrypting code. */
+export interface EnvelopeInspector {
+  /** The header facts, or a reason the bytes are not an envelope. */
+  inspect(
+    envelope: Uint8Array,
+  ): { ok: true; value: EnvelopeFacts } | { ok: false; message: string };
+  /** True when `envelope` is signed by `writePublicKey`. */
+  verify(envelope: Uint8Array, writePublicKey: Uint8Array): boolean;
+}
+
+/** The part of the relay store the protocol needs. */
+export interface ProtocolStore {
+  registerDocument(input: {
+    docId: string;
+    writePublicKey: Uint8Array;
+    accessHash: Uint8Array;
+    owner: string | null;
+    createdAt: number;
+  }): Promise<
+    | { ok: true; value: "created" | "exists" }
+    | { ok: false; error: { code: string; message: string } }
+  >;
+  getDocument(
+    docId: string,
+  ): Promise<{ writePublicKey: Uint8Array; accessHash: Uint8Array; lastSeq: number } | undefined>;
+  append(input: {
+    docId: string;
+    author: string;
+    counter: number;
+    kind: "change" | "snapshot";
+    coversSeq: number | null;
+    envelope: Uint8Array;
+    receivedAt: number;
+  }): Promise<{ seq: number; duplicate: boolean }>;
+  read(input: { docId: string; afterSeq: number; limit: number }): Promise<
+    readonly {
+      seq: number;
+      kind: "change" | "snapshot";
+      envelope: Uint8Array;
+      coversSeq: number | null;
+    }[]
+  >;
+  prune(docId: string): Promise<number>;
+}
+
+/** Who may connect; the accounts issue plugs in here. The default lets anyone connect. */
+export interface AccessPolicy {
+  authenticate(
+    token: string | null,
+    deviceId: string,
+  ): Promise<{ ok: true; principal: string | null } | { ok: false; message: string }>;
+}
+
+/** Options of a relay. */
+export interface RelayOptions {
+  readonly store: ProtocolStore;
+  readonly inspector: EnvelopeInspector;
+  /** Hashes an access secret the way documents register it (BLAKE2b-256). */
+  readonly hashAccessSecret: (secret: Uint8Array) => Uint8Array;
+  readonly policy?: AccessPolicy;
+  readonly metrics?: RelayMetrics;
+  readonly now?: () => number;
+  /** Envelopes sent per catch-up read (default 500). */
+  readonly catchUpPage?: number;
+}
+
+/** Sends a frame to the device, or closes its connection. */
+export interface ConnectionSink {
+  send(frame: Uint8Array): void;
+  close(code: number, reason: string): void;
+}
+
+/** WebSocket close codes the relay uses. */
+export const CLOSE_CODES = {
+  protocolError: 4002,
+  notAuthenticated: 4001,
+  slowConsumer: 4008,
+  shuttingDown: 1001,
+} as const;
