@@ -235,8 +235,7 @@ async function sync(vault: Vault, args: Parsed): Promise<void> {
     process.stderr.write(`sync: ${status.state}, ${status.pending} pending${error}\n`);
   });
   try {
-    await engine.whenSynced(timeout * 1000);
-    // Workouts listed by the library are picked up right after it arrives.
+    // "synced" also waits for the workouts the library lists to be fetched.
     await engine.whenSynced(timeout * 1000);
     process.stdout.write(`in step with ${url}: ${vault.workouts.list().length} workouts\n`);
   } catch (error) {
