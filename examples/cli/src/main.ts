@@ -5,8 +5,10 @@
  *
  *     ridevault [--dir DIR] <command> [arguments]
  */
+import { writeFile } from "node:fs/promises";
 import {
   columnsToSamples,
+  exportFit,
   type LibraryEntry,
   openNodeVault,
   SCALAR_FIELDS,
@@ -27,6 +29,8 @@ usage: ridevault [--dir DIR] <command> [arguments]
                                record a simulated ride (1 Hz) as a recorder would
   show <id>                    metadata, laps and summary of a workout
   samples <id>                 the samples as CSV (units: ms, W, bpm, rpm, mm/s, mm, 1e-7°, mm)
+  export <id> [--out FILE]     the workout as a FIT activity file (default <id>.fit), for
+                               Strava, Garmin Connect or intervals.icu
   rename <id> <title>          change the title
   remove <id> | restore <id>   move to the bin and back
   purge <id>                   delete for good
@@ -56,7 +60,9 @@ function parse(argv: readonly string[]): Parsed {
       continue;
     }
     const next = argv[i + 1];
-    const takesValue = ["--dir", "--title", "--minutes", "--relay", "--timeout"].includes(arg);
+    const takesValue = ["--dir", "--title", "--minutes", "--relay", "--timeout", "--out"].includes(
+      arg,
+    );
     if (takesValue && next !== undefined) {
       flags.set(arg.slice(2), next);
       i++;
@@ -192,6 +198,20 @@ async function run(vault: Vault, args: Parsed): Promise<void> {
         const values = SCALAR_FIELDS.map((field) => sample[field] ?? "");
         process.stdout.write(`${sample.time},${values.join(",")},${(sample.rr ?? []).join(" ")}\n`);
       }
+      return;
+    }
+    case "export": {
+      const opened = await vault.workouts.open(needId());
+      if (!opened.ok) fail(opened.error.message);
+      const workout = opened.value;
+      const read = workout.samples();
+      if (read.problems.length > 0)
+        fail(`${read.problems.length} damaged chunks; not exporting a partial ride`);
+      const bytes = exportFit({ metadata: workout.metadata(), columns: read.columns });
+      const out = args.flags.get("out");
+      const file = typeof out === "string" ? out : `${workout.id}.fit`;
+      await writeFile(file, bytes);
+      process.stdout.write(`${file} (${bytes.length} bytes)\n`);
       return;
     }
     case "rename": {

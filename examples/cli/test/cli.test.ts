@@ -42,6 +42,12 @@ describe("ridevault CLI", () => {
     expect(csv[0]).toBe("time,power,heartRate,cadence,speed,distance,lat,lon,altitude,rr");
     expect(csv).toHaveLength(181);
 
+    const fitFile = path.join(dir, "lunch.fit");
+    expect(await cli("export", id, "--out", fitFile)).toContain("lunch.fit");
+    const fit = await fs.readFile(fitFile);
+    expect(fit.subarray(8, 12).toString("latin1")).toBe(".FIT");
+    expect(fit.length).toBeGreaterThan(180 * 10);
+
     await cli("rename", id, "Lunch", "loop");
     expect(await cli("list")).toContain("Lunch loop");
     await cli("remove", id);

@@ -77,6 +77,11 @@ export {
 export { loadSodium, type Sodium } from "./crypto/sodium.js";
 export { verifyEnvelope } from "./crypto/verify-envelope.js";
 export {
+  exportFit,
+  FIT_PRODUCT_NAME,
+  type FitExportInput,
+} from "./formats/fit/export-fit.js";
+export {
   bytesToHex,
   createDeviceId,
   type DeviceId,
