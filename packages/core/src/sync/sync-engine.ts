@@ -46,7 +46,10 @@ export interface SyncOptions {
   readonly token?: () => Promise<string | null>;
   /** Reconnect delays: doubling from `minMs` to `maxMs`, with ±50 % jitter. */
   readonly backoff?: { readonly minMs?: number; readonly maxMs?: number };
-  /** Upload a snapshot after this many relay changes since the last (default 200). */
+  /**
+   * Upload a snapshot after this many relay changes since the last (default 1000: a long
+   * ride in progress; finished rides are compacted when quiet, see `snapshotIdleMs`).
+   */
   readonly snapshotEvery?: number;
   /** …or after this many ms without changes to a document (default 120 000)… */
   readonly snapshotIdleMs?: number;
@@ -514,7 +517,7 @@ export class SyncEngine {
     const keys = newest(tracked.doc.keys);
     const every = idle
       ? (this.#options.snapshotMinChanges ?? 16)
-      : (this.#options.snapshotEvery ?? 200);
+      : (this.#options.snapshotEvery ?? 1000);
     if (!keys || !canWrite(keys)) return;
     const prefix = `${tracked.doc.docId}/`;
     const busy =
