@@ -9,6 +9,7 @@ import { writeFile } from "node:fs/promises";
 import {
   columnsToSamples,
   exportFit,
+  exportGpx,
   type LibraryEntry,
   openNodeVault,
   SCALAR_FIELDS,
@@ -29,8 +30,9 @@ usage: ridevault [--dir DIR] <command> [arguments]
                                record a simulated ride (1 Hz) as a recorder would
   show <id>                    metadata, laps and summary of a workout
   samples <id>                 the samples as CSV (units: ms, W, bpm, rpm, mm/s, mm, 1e-7°, mm)
-  export <id> [--out FILE]     the workout as a FIT activity file (default <id>.fit), for
-                               Strava, Garmin Connect or intervals.icu
+  export <id> [--format fit|gpx] [--out FILE]
+                               the workout as a FIT activity file (default <id>.fit) for
+                               Strava, Garmin Connect or intervals.icu, or GPX (GPS rides)
   rename <id> <title>          change the title
   remove <id> | restore <id>   move to the bin and back
   purge <id>                   delete for good
@@ -42,6 +44,16 @@ usage: ridevault [--dir DIR] <command> [arguments]
 
 The vault lives in --dir, else $RIDEVAULT_DIR, else ./.ridevault. The relay is --relay,
 else $RIDEVAULT_RELAY, else ws://127.0.0.1:8787/sync (what "npm start" serves).`;
+
+const VALUE_FLAGS = new Set([
+  "--dir",
+  "--title",
+  "--minutes",
+  "--relay",
+  "--timeout",
+  "--out",
+  "--format",
+]);
 
 interface Parsed {
   readonly dir: string;
@@ -60,9 +72,7 @@ function parse(argv: readonly string[]): Parsed {
       continue;
     }
     const next = argv[i + 1];
-    const takesValue = ["--dir", "--title", "--minutes", "--relay", "--timeout", "--out"].includes(
-      arg,
-    );
+    const takesValue = VALUE_FLAGS.has(arg);
     if (takesValue && next !== undefined) {
       flags.set(arg.slice(2), next);
       i++;
@@ -207,9 +217,19 @@ async function run(vault: Vault, args: Parsed): Promise<void> {
       const read = workout.samples();
       if (read.problems.length > 0)
         fail(`${read.problems.length} damaged chunks; not exporting a partial ride`);
-      const bytes = exportFit({ metadata: workout.metadata(), columns: read.columns });
+      const format = args.flags.get("format") ?? "fit";
+      let bytes: Uint8Array;
+      if (format === "fit") {
+        bytes = exportFit({ metadata: workout.metadata(), columns: read.columns });
+      } else if (format === "gpx") {
+        const gpx = exportGpx({ metadata: workout.metadata(), columns: read.columns });
+        if (!gpx.ok) fail(gpx.error.message);
+        bytes = new TextEncoder().encode(gpx.value);
+      } else {
+        fail(`--format must be fit or gpx, not "${String(format)}"`);
+      }
       const out = args.flags.get("out");
-      const file = typeof out === "string" ? out : `${workout.id}.fit`;
+      const file = typeof out === "string" ? out : `${workout.id}.${format}`;
       await writeFile(file, bytes);
       process.stdout.write(`${file} (${bytes.length} bytes)\n`);
       return;

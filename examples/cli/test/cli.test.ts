@@ -47,6 +47,10 @@ describe("ridevault CLI", () => {
     const fit = await fs.readFile(fitFile);
     expect(fit.subarray(8, 12).toString("latin1")).toBe(".FIT");
     expect(fit.length).toBeGreaterThan(180 * 10);
+    // The demo ride is indoors: GPX needs positions, and the CLI says so.
+    await expect(cli("export", id, "--format", "gpx")).rejects.toMatchObject({
+      stderr: expect.stringContaining("no GPS positions"),
+    });
 
     await cli("rename", id, "Lunch", "loop");
     expect(await cli("list")).toContain("Lunch loop");

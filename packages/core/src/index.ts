@@ -81,6 +81,7 @@ export {
   FIT_PRODUCT_NAME,
   type FitExportInput,
 } from "./formats/fit/export-fit.js";
+export { exportGpx, type GpxError, type GpxExportInput } from "./formats/gpx/export-gpx.js";
 export {
   bytesToHex,
   createDeviceId,
