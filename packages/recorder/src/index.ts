@@ -61,3 +61,45 @@ export {
   rr1024ToMs,
   type SensorContact,
 } from "./gatt/heart-rate.js";
+export {
+  createReplaySource,
+  encodeReplay,
+  parseReplay,
+  REPLAY_SENSOR,
+  type ReplayLineProblem,
+  type ReplayParseError,
+  type ReplaySource,
+} from "./sources/replay.js";
+export {
+  type CoastingProfile,
+  checkProfile,
+  type Dropout,
+  type DropoutsProfile,
+  dropoutsOf,
+  type Interval,
+  type IntervalsProfile,
+  type RideProfile,
+  type RideState,
+  rideStateAt,
+  type SimulatedSensor,
+  type SteadyProfile,
+} from "./sources/ride-profile.js";
+export {
+  type ConnectionEvent,
+  type ConnectionListener,
+  characteristicId,
+  createSourceEvents,
+  type DisconnectReason,
+  isCharacteristicId,
+  type NotificationListener,
+  type SensorNotification,
+  type SensorSource,
+  type SourceEvents,
+  type Unsubscribe,
+} from "./sources/sensor-source.js";
+export {
+  CHARACTERISTIC_BY_SENSOR,
+  createSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from "./sources/simulator.js";
