@@ -68,16 +68,7 @@ describe("sync through the relay", () => {
   }
 
   it("compacts: a writer uploads a snapshot, the relay prunes, a new device catches up from it", async () => {
-    const store = new MemoryRelayStore();
-    const local = await startRelay({ store });
-    const vault = unwrap(
-      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
-    );
-    const sync = await startSync(vault, {
-      url: local.url,
-      WebSocket: WebSocket as never,
-      snapshotEvery: 10,
-    });
+    const { store, local, vault, sync } = await loneWriter({ snapshotEvery: 10 });
     const ride = unwrap(await vault.workouts.create({ title: "Many changes", startTime: T0 }));
     const recording = unwrap(await vault.workouts.record(ride.id, { chunkSamples: 2 }));
     const samples: Sample[] = Array.from({ length: 80 }, (_, i) => ({
@@ -148,14 +139,7 @@ describe("sync through the relay", () => {
   });
 
   it("compacts a document once it has been quiet (a finished ride)", async () => {
-    const store = new MemoryRelayStore();
-    const local = await startRelay({ store });
-    const vault = unwrap(
-      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
-    );
-    const sync = await startSync(vault, {
-      url: local.url,
-      WebSocket: WebSocket as never,
+    const { store, local, vault, sync } = await loneWriter({
       snapshotIdleMs: 200,
       snapshotMinChanges: 5,
     });
@@ -214,4 +198,23 @@ async function record(
   for (let i = 0; i < count; i++)
     unwrap(await recording.append({ time: T0 + i * 1000, power: 150 + i }));
   await recording.finish();
+}
+
+/** A relay of its own (memory store) and one device syncing to it with `options`. */
+async function loneWriter(options: {
+  snapshotEvery?: number;
+  snapshotIdleMs?: number;
+  snapshotMinChanges?: number;
+}) {
+  const store = new MemoryRelayStore();
+  const local = await startRelay({ store });
+  const vault = unwrap(
+    await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
+  );
+  const sync = await startSync(vault, {
+    url: local.url,
+    WebSocket: WebSocket as never,
+    ...options,
+  });
+  return { store, local, vault, sync };
 }
