@@ -20,7 +20,7 @@
 // Run: npm run bench -- catchup   (BENCH_RIDES=n rides, default 100; BENCH_REPEATS=n device
 // processes per kind, default 3: medians are printed; BENCH_DEVICE_EXEC_ARGV and
 // BENCH_SERVER_EXEC_ARGV pass Node options to the device and server processes, e.g.
-// "--cpu-prof --cpu-prof-dir=/tmp/p")
+// "--cpu-prof --cpu-prof-dir=./profiles")
 import { execFile, fork } from "node:child_process";
 import { promises as fs } from "node:fs";
 import { createRequire } from "node:module";

@@ -8,7 +8,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
  * Forks a server process; resolves once it is ready. Call `exit()` when done.
- * BENCH_SERVER_EXEC_ARGV passes Node options to it (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+ * BENCH_SERVER_EXEC_ARGV passes Node options to it (e.g. "--cpu-prof --cpu-prof-dir=./profiles").
  */
 export async function forkServer() {
   const execArgv = (process.env.BENCH_SERVER_EXEC_ARGV ?? "").split(" ").filter(Boolean);
