@@ -82,6 +82,7 @@ export {
   type FitExportInput,
 } from "./formats/fit/export-fit.js";
 export { exportGpx, type GpxError, type GpxExportInput } from "./formats/gpx/export-gpx.js";
+export { exportTcx, type TcxExportInput } from "./formats/tcx/export-tcx.js";
 export {
   bytesToHex,
   createDeviceId,
@@ -194,7 +195,13 @@ export {
   type ScalarField,
   validateSample,
 } from "./workout/sample.js";
-export { MAX_GAP_MS, MOVING_SPEED, summarize, type WorkoutSummary } from "./workout/summary.js";
+export {
+  MAX_GAP_MS,
+  MOVING_SPEED,
+  summarize,
+  summarizeLap,
+  type WorkoutSummary,
+} from "./workout/summary.js";
 export {
   type ChangesError,
   type ChunkProblem,

@@ -132,3 +132,23 @@ function weightedStats(values: Float64Array, weights: Float64Array, skipZeros: b
   else if (skipZeros) avg = 0;
   return { avg, max, count, weighted: sum };
 }
+
+/**
+ * `summarize` for one lap's columns: the distance is what was ridden inside the lap (last
+ * reading minus first), not the odometer reading at its end, and the average speed follows.
+ */
+export function summarizeLap(columns: SampleColumns): WorkoutSummary {
+  const summary = summarize(columns);
+  let first = Number.NaN;
+  let last = Number.NaN;
+  for (const d of columns.distance) {
+    if (Number.isNaN(d)) continue;
+    if (Number.isNaN(first)) first = d;
+    last = d;
+  }
+  if (Number.isNaN(first)) return summary;
+  const distance = last - first;
+  const avgSpeed =
+    summary.movingMs > 0 ? Math.round((distance * 1000) / summary.movingMs) : summary.avgSpeed;
+  return { ...summary, distance, avgSpeed };
+}

@@ -16,8 +16,8 @@ import {
 } from "../../analytics/index.js";
 import { mergeColumns, type SampleColumns } from "../../workout/columns.js";
 import type { WorkoutMetadata } from "../../workout/metadata.js";
-import { MAX_GAP_MS, summarize, type WorkoutSummary } from "../../workout/summary.js";
-import { type LapTotals, lapTotals, writeLaps, writeSession } from "./fit-laps.js";
+import { MAX_GAP_MS, summarize, summarizeLap, type WorkoutSummary } from "../../workout/summary.js";
+import { type LapTotals, writeLaps, writeSession } from "./fit-laps.js";
 import {
   ACTIVITY_TYPE_MANUAL,
   EVENT,
@@ -98,7 +98,7 @@ export function exportFit(input: FitExportInput): Uint8Array {
       ? metadata.laps.map((lap) => {
           const lapEnd = lap.end ?? end;
           const trigger = LAP_TRIGGER_NUMBERS[lap.trigger];
-          const totals = lapTotals(sliceColumns(columns, lap.start, lapEnd));
+          const totals = summarizeLap(sliceColumns(columns, lap.start, lapEnd));
           return { start: lap.start, end: lapEnd, trigger, summary: totals };
         })
       : [{ start, end, trigger: LAP_TRIGGER_NUMBERS["session-end"], summary }];

@@ -5,8 +5,7 @@
  * the odometer reading, and its average speed is that distance over its moving time.
  */
 import type { WorkoutAnalysis } from "../../analytics/index.js";
-import type { SampleColumns } from "../../workout/columns.js";
-import { summarize, type WorkoutSummary } from "../../workout/summary.js";
+import type { WorkoutSummary } from "../../workout/summary.js";
 import { EVENT, EVENT_TYPE, MESG } from "./fit-profile.js";
 import { clampTo, toSemicircles } from "./fit-records.js";
 import { type FitField, type FitWriter, toFitTime } from "./fit-writer.js";
@@ -18,26 +17,6 @@ export interface LapTotals {
   /** FIT `lap_trigger` value. */
   readonly trigger: number;
   readonly summary: WorkoutSummary;
-}
-
-/**
- * The totals of a lap's samples: `summarize`, with the distance covered inside the lap
- * (not the odometer reading at its end) and the average speed over that distance.
- */
-export function lapTotals(columns: SampleColumns): WorkoutSummary {
-  const summary = summarize(columns);
-  let first = Number.NaN;
-  let last = Number.NaN;
-  for (const d of columns.distance) {
-    if (Number.isNaN(d)) continue;
-    if (Number.isNaN(first)) first = d;
-    last = d;
-  }
-  if (Number.isNaN(first)) return summary;
-  const distance = last - first;
-  const avgSpeed =
-    summary.movingMs > 0 ? Math.round((distance * 1000) / summary.movingMs) : summary.avgSpeed;
-  return { ...summary, distance, avgSpeed };
 }
 
 const u16 = (v: number | null): number | undefined =>

@@ -29,7 +29,10 @@ interface RecordField {
 /** Degrees × 1e7 as semicircles (2^31 per 180°); +180° wraps to −180°, the same meridian. */
 export function toSemicircles(degreesE7: number): number {
   const semicircles = Math.round((degreesE7 / 1e7) * (2 ** 31 / 180));
-  return semicircles >= 2 ** 31 ? semicircles - 2 ** 32 : semicircles;
+  if (semicircles >= 2 ** 31) return semicircles - 2 ** 32;
+  // 2^31 − 1 is sint32's "invalid" marker: the one semicircle just short of 180° moves to
+  // its neighbour (8 × 10^-8 °, under the 10^-7 ° our positions carry).
+  return semicircles === 2 ** 31 - 1 ? semicircles - 1 : semicircles;
 }
 
 /** Altitude in mm as FIT altitude: (m + 500) × 5. */
