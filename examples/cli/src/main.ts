@@ -10,6 +10,7 @@ import {
   columnsToSamples,
   exportFit,
   exportGpx,
+  exportTcx,
   type LibraryEntry,
   openNodeVault,
   SCALAR_FIELDS,
@@ -30,9 +31,9 @@ usage: ridevault [--dir DIR] <command> [arguments]
                                record a simulated ride (1 Hz) as a recorder would
   show <id>                    metadata, laps and summary of a workout
   samples <id>                 the samples as CSV (units: ms, W, bpm, rpm, mm/s, mm, 1e-7°, mm)
-  export <id> [--format fit|gpx] [--out FILE]
+  export <id> [--format fit|tcx|gpx] [--out FILE]
                                the workout as a FIT activity file (default <id>.fit) for
-                               Strava, Garmin Connect or intervals.icu, or GPX (GPS rides)
+                               Strava, Garmin Connect or intervals.icu, TCX, or GPX (GPS rides)
   rename <id> <title>          change the title
   remove <id> | restore <id>   move to the bin and back
   purge <id>                   delete for good
@@ -221,12 +222,16 @@ async function run(vault: Vault, args: Parsed): Promise<void> {
       let bytes: Uint8Array;
       if (format === "fit") {
         bytes = exportFit({ metadata: workout.metadata(), columns: read.columns });
+      } else if (format === "tcx") {
+        bytes = new TextEncoder().encode(
+          exportTcx({ metadata: workout.metadata(), columns: read.columns }),
+        );
       } else if (format === "gpx") {
         const gpx = exportGpx({ metadata: workout.metadata(), columns: read.columns });
         if (!gpx.ok) fail(gpx.error.message);
         bytes = new TextEncoder().encode(gpx.value);
       } else {
-        fail(`--format must be fit or gpx, not "${String(format)}"`);
+        fail(`--format must be fit, tcx or gpx, not "${String(format)}"`);
       }
       const out = args.flags.get("out");
       const file = typeof out === "string" ? out : `${workout.id}.${format}`;

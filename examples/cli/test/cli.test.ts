@@ -47,6 +47,11 @@ describe("ridevault CLI", () => {
     const fit = await fs.readFile(fitFile);
     expect(fit.subarray(8, 12).toString("latin1")).toBe(".FIT");
     expect(fit.length).toBeGreaterThan(180 * 10);
+    const tcxFile = path.join(dir, "lunch.tcx");
+    await cli("export", id, "--format", "tcx", "--out", tcxFile);
+    const tcx = await fs.readFile(tcxFile, "utf8");
+    expect(tcx).toContain('<Activity Sport="Biking">');
+    expect(tcx.match(/<Trackpoint>/g)).toHaveLength(180);
     // The demo ride is indoors: GPX needs positions, and the CLI says so.
     await expect(cli("export", id, "--format", "gpx")).rejects.toMatchObject({
       stderr: expect.stringContaining("no GPS positions"),
