@@ -6,7 +6,7 @@
 //   npm run bench [-- name]  install, build, run bench/<name>.mjs (all benches by default)
 // pnpm is pinned and fetched through npx, so nothing needs to be installed by hand.
 import { spawnSync } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,12 +31,44 @@ function install() {
   run("npx", ["-y", PNPM, "install", ...frozen], `install dependencies (${PNPM})`);
 }
 
+// Debian packages the tests drive for real: Chromium for the app's end-to-end tests
+// (playwright-core cannot download browsers here) and xmllint to validate TCX/GPX exports
+// against their XSDs. Installed through apt-get when missing and we are root (CI); otherwise
+// the command says what to install.
+const SYSTEM_PACKAGES = [
+  { pkg: "chromium", file: "/usr/bin/chromium" },
+  { pkg: "libxml2-utils", file: "/usr/bin/xmllint" },
+];
+
+function ensureSystemPackages() {
+  const missing = SYSTEM_PACKAGES.filter(({ file }) => !existsSync(file)).map(({ pkg }) => pkg);
+  if (missing.length === 0) return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (!isRoot || !existsSync("/usr/bin/apt-get")) {
+    console.error(
+      `\n✖ the tests need these system packages: ${missing.join(", ")}.\n` +
+        `  Install them (Debian/Ubuntu: sudo apt-get install ${missing.join(" ")}) and run again.`,
+    );
+    process.exit(1);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const aptArgs of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]) {
+    console.error(`\n▶ apt-get ${aptArgs.join(" ")}`);
+    const result = spawnSync("apt-get", aptArgs, { stdio: "inherit", env });
+    if (result.status !== 0) {
+      console.error(`\n✖ apt-get ${aptArgs[0]} failed (exit ${result.status ?? result.signal})`);
+      process.exit(result.status ?? 1);
+    }
+  }
+}
+
 function build() {
   run(bin("tsc"), ["-b"], "build (tsc -b)");
 }
 
 switch (command) {
   case "test":
+    ensureSystemPackages();
     install();
     build();
     run(bin("biome"), ["check", "."], "lint and format check (biome)");
