@@ -109,6 +109,7 @@ async function catchUp() {
       },
     };
   };
+  const profiler = await startWindowProfile();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   const engine = await startSync(vault, { url: config.url, transport });
@@ -123,6 +124,7 @@ async function catchUp() {
   }
   const openedAt = performance.now();
   const cpuUsed = process.cpuUsage(cpu);
+  await profiler?.stop();
   const missing = config.ids.filter((id) => !entries.some((e) => e.id === id));
   const lastError = engine.status.lastError;
   await engine.stop();
@@ -146,6 +148,29 @@ async function catchUp() {
   };
 }
 
+// BENCH_PROFILE_DIR=dir: a CPU profile of just the catch-up window (startSync → all open),
+// or of the automerge-repo client's window, written there as catchup-<pid>.cpuprofile.
+async function startWindowProfile() {
+  const dir = process.env.BENCH_PROFILE_DIR;
+  if (!dir) return undefined;
+  const { Session } = await import("node:inspector/promises");
+  const session = new Session();
+  session.connect();
+  await session.post("Profiler.enable");
+  await session.post("Profiler.start");
+  return {
+    async stop() {
+      const { profile } = await session.post("Profiler.stop");
+      await fs.mkdir(dir, { recursive: true });
+      await fs.writeFile(
+        path.join(dir, `catchup-${process.pid}.cpuprofile`),
+        JSON.stringify(profile),
+      );
+      session.disconnect();
+    },
+  };
+}
+
 // Heads as a comparable string (order-free).
 const headsKey = (heads) => [...heads].sort().join(",");
 
@@ -165,6 +190,7 @@ async function repoFetch() {
     }
   }
   const spentRepo = { receiveMs: 0, receives: 0 };
+  const profiler = await startWindowProfile();
   const cpu = process.cpuUsage();
   const t0 = performance.now();
   const repo = new Repo({
@@ -217,6 +243,7 @@ async function repoFetch() {
   }
   const openedAt = performance.now();
   const cpuUsed = process.cpuUsage(cpu);
+  await profiler?.stop();
   const flushFrom = performance.now();
   await repo.flush();
   const flushMs = performance.now() - flushFrom;

@@ -112,6 +112,42 @@ describe("DocStore", () => {
     expect(changes).toBe(1);
   });
 
+  it("stores bytes merged into an empty document as they are, unless it changed since", async () => {
+    const source = Automerge.change(Automerge.init<Counter>(), (d) => {
+      d.values = { a: 1, b: 2 };
+    });
+    const saved = Automerge.save(source);
+    // A copy with other bytes for the same state: what `merge` got must be what is stored.
+    const changes = Automerge.saveSince(source, []);
+    expect(changes).not.toEqual(saved);
+
+    const storage = new MemoryStorageAdapter();
+    const docs = store(storage);
+    const untouched = await docs.ensure<Counter>("untouched");
+    untouched.merge(changes);
+    const edited = await docs.ensure<Counter>("edited");
+    edited.merge(changes);
+    edited.change((d) => {
+      d.values.c = 3;
+    });
+    await docs.flush();
+
+    const [stored] = await storage.loadRange(["untouched", "snapshot"]);
+    expect(stored?.data).toEqual(changes);
+    const [resaved] = await storage.loadRange(["edited", "snapshot"]);
+    expect(resaved?.data).toEqual(Automerge.save(edited.doc()));
+    const reloaded = store(storage);
+    expect((await reloaded.find<Counter>("untouched"))?.doc().values).toEqual({ a: 1, b: 2 });
+    expect((await reloaded.find<Counter>("edited"))?.doc().values).toEqual({ a: 1, b: 2, c: 3 });
+  });
+
+  it("rejects bytes that are not Automerge and keeps the document as it was", async () => {
+    const docs = store();
+    const handle = await docs.ensure<Counter>("doc");
+    expect(() => handle.merge(new Uint8Array([1, 2, 3]))).toThrow();
+    expect(Automerge.getHeads(handle.doc())).toEqual([]);
+  });
+
   it("encodes ids in base58 without look-alike characters", () => {
     expect(base58(new Uint8Array([0, 0, 1]))).toBe("112");
     expect(base58(new Uint8Array([255, 255]))).toBe("LUv");

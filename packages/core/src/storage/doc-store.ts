@@ -30,10 +30,14 @@ export class DocHandle<T> {
   readonly documentId: string;
   #doc: Automerge.Doc<T>;
   readonly #listeners = new Set<ChangeListener>();
-  readonly #onChange: (handle: DocHandle<T>) => void;
+  readonly #onChange: (handle: DocHandle<T>, loadedFrom?: Uint8Array) => void;
 
   /** @internal Handles come from a `DocStore`. */
-  constructor(documentId: string, doc: Automerge.Doc<T>, onChange: (handle: DocHandle<T>) => void) {
+  constructor(
+    documentId: string,
+    doc: Automerge.Doc<T>,
+    onChange: (handle: DocHandle<T>, loadedFrom?: Uint8Array) => void,
+  ) {
     this.documentId = documentId;
     this.#doc = doc;
     this.#onChange = onChange;
@@ -51,11 +55,30 @@ export class DocHandle<T> {
 
   /** Replaces the document by `callback(doc)` (e.g. after merging changes). */
   update(callback: (doc: Automerge.Doc<T>) => Automerge.Doc<T>): void {
+    this.#replace(callback(this.#doc));
+  }
+
+  /**
+   * Merges `changes` (changes or a whole saved document, e.g. from sync) into the document;
+   * throws when they are not valid Automerge bytes, leaving the document as it was. Into an
+   * empty document the bytes are loaded as they are and later stored as they are, sparing
+   * the `Automerge.save` (compression and hashing) a fresh device would otherwise pay for
+   * every document it catches up on.
+   */
+  merge(changes: Uint8Array): void {
+    if (Automerge.getHeads(this.#doc).length === 0) {
+      this.#replace(Automerge.load<T>(changes), changes);
+    } else {
+      this.#replace(Automerge.loadIncremental(Automerge.clone(this.#doc), changes));
+    }
+  }
+
+  #replace(next: Automerge.Doc<T>, loadedFrom?: Uint8Array): void {
     const before = Automerge.getHeads(this.#doc);
-    this.#doc = callback(this.#doc);
+    this.#doc = next;
     const after = Automerge.getHeads(this.#doc);
     if (before.length === after.length && before.every((h, i) => h === after[i])) return;
-    this.#onChange(this);
+    this.#onChange(this, loadedFrom);
     for (const listener of this.#listeners) listener();
   }
 
@@ -68,6 +91,8 @@ export class DocHandle<T> {
 
 interface SaveState {
   savedHeads: string[] | undefined;
+  /** Bytes the document was loaded from, with its heads then: stored as they are if unchanged. */
+  loadedFrom: { readonly heads: string[]; readonly bytes: Uint8Array } | undefined;
   chunks: ChunkInfo[];
   queue: Promise<void>;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -172,9 +197,24 @@ export class DocStore {
     savedHeads: string[] | undefined,
     chunks: ChunkInfo[],
   ): DocHandle<T> {
-    const handle = new DocHandle<T>(id, doc, () => this.#scheduleSave(id));
+    const handle = new DocHandle<T>(id, doc, (changed, loadedFrom) => {
+      const state = this.#saves.get(id);
+      if (state) {
+        state.loadedFrom = loadedFrom && {
+          heads: Automerge.getHeads(changed.doc()),
+          bytes: loadedFrom,
+        };
+      }
+      this.#scheduleSave(id);
+    });
     this.#handles.set(id, handle as DocHandle<unknown>);
-    this.#saves.set(id, { savedHeads, chunks, queue: Promise.resolve(), timer: undefined });
+    this.#saves.set(id, {
+      savedHeads,
+      loadedFrom: undefined,
+      chunks,
+      queue: Promise.resolve(),
+      timer: undefined,
+    });
     if (!savedHeads) this.#scheduleSave(id);
     return handle;
   }
@@ -207,12 +247,14 @@ export class DocStore {
     const doc = handle.doc();
     const heads = Automerge.getHeads(doc);
     const saved = state.savedHeads;
-    if (saved && saved.length === heads.length && saved.every((h, i) => h === heads[i])) return;
+    if (saved && sameHeads(saved, heads)) return;
     const snapshotSize = sum(state.chunks, "snapshot");
     const compact =
       !saved || snapshotSize < 1024 || sum(state.chunks, "incremental") >= snapshotSize;
     if (compact) {
-      const bytes = Automerge.save(doc);
+      const loaded = state.loadedFrom;
+      const bytes = loaded && sameHeads(loaded.heads, heads) ? loaded.bytes : Automerge.save(doc);
+      state.loadedFrom = undefined;
       const key = [id, "snapshot", headsKey(heads)];
       await this.#storage.save(key, bytes);
       for (const old of state.chunks) {
@@ -227,6 +269,10 @@ export class DocStore {
     }
     state.savedHeads = heads;
   }
+}
+
+function sameHeads(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((h, i) => h === b[i]);
 }
 
 function sum(chunks: readonly ChunkInfo[], type: ChunkInfo["type"]): number {

@@ -12,7 +12,7 @@ import type { DocHandle, DocStore } from "../storage/doc-store.js";
 import type { StorageAdapter } from "../storage/storage-adapter.js";
 import type { SyncedDocument, SyncSource } from "../sync/sync-source.js";
 import type { LibraryDoc } from "./library.js";
-import { mergeInto, type Workouts } from "./workouts.js";
+import type { Workouts } from "./workouts.js";
 
 /** @internal */
 export interface VaultSyncParts {
@@ -98,7 +98,7 @@ export function createVaultSyncSource(parts: VaultSyncParts): SyncSource {
       };
       try {
         if (docId === library.documentId) {
-          apply(() => library.update((doc) => mergeInto(doc, changes)));
+          apply(() => library.merge(changes));
           return { ok: true };
         }
         const merged = await workouts.mergeRemote(docId, changes, apply);

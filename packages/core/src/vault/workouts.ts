@@ -290,7 +290,7 @@ export class Workouts {
     }
     const handle = await this.#ctx.docs.ensure<WorkoutDoc>(id);
     try {
-      apply(() => handle.update((doc) => mergeInto(doc, changes)));
+      apply(() => handle.merge(changes));
     } catch (error) {
       return err({
         code: "changes-invalid",
@@ -380,14 +380,4 @@ export class Workouts {
       }
     });
   }
-}
-
-/**
- * `doc` with `changes` merged. A document that is still empty (it arrives through sync) is
- * loaded with `Automerge.load`, several times faster than replaying into an empty document;
- * otherwise a clone takes the changes, so a failure leaves `doc` untouched.
- */
-export function mergeInto<T>(doc: Automerge.Doc<T>, changes: Uint8Array): Automerge.Doc<T> {
-  if (Automerge.getHeads(doc).length === 0) return Automerge.load<T>(changes);
-  return Automerge.loadIncremental(Automerge.clone(doc), changes);
 }
