@@ -111,9 +111,9 @@ try {
     if (!result.ok) throw new Error(result.error.message);
     if (result.value.sealed) {
       chunks++;
-      // Live, the library summary is refreshed at most every 5 minutes of riding
-      // (summaryIntervalMs): every 5th chunk of 60 s.
-      if (chunks % 5 === 0) await vault.workouts.settle();
+      // Live, the library summary is refreshed at most every 15 minutes of riding
+      // (summaryIntervalMs): every 15th chunk of 60 s.
+      if (chunks % 15 === 0) await vault.workouts.settle();
       await engine.whenSynced(10_000);
     }
   }

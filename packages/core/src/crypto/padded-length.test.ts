@@ -6,11 +6,13 @@ import { loadSodium } from "./sodium.js";
 const MIB = 1024 * 1024;
 
 describe("paddedLength", () => {
-  it("pads small plaintexts to 256-byte steps and large ones by Padmé", () => {
-    expect(paddedLength(0)).toBe(256);
-    expect(paddedLength(255)).toBe(256);
-    expect(paddedLength(256)).toBe(512);
-    expect(paddedLength(500)).toBe(512);
+  it("pads tiny plaintexts to 64-byte steps, small ones to 256 and large ones by Padmé", () => {
+    expect(paddedLength(0)).toBe(64);
+    expect(paddedLength(63)).toBe(64);
+    expect(paddedLength(64)).toBe(128);
+    expect(paddedLength(430)).toBe(448);
+    expect(paddedLength(1023)).toBe(1024);
+    expect(paddedLength(1024)).toBe(1280);
     expect(paddedLength(4095)).toBe(4096);
     expect(paddedLength(4096)).toBe(4352);
     expect(paddedLength(60_000)).toBe(61_440);
@@ -18,8 +20,10 @@ describe("paddedLength", () => {
     expect(paddedLength(MIB)).toBe(1_081_344);
   });
 
-  it("hides the exact size: 300 and 400 bytes pad alike", () => {
-    expect(paddedLength(300)).toBe(paddedLength(400));
+  it("hides the exact size: 300 and 310 bytes pad alike, 28 sizes below 4 KiB", () => {
+    expect(paddedLength(300)).toBe(paddedLength(310));
+    const sizes = new Set(Array.from({ length: 4095 }, (_, n) => paddedLength(n)));
+    expect(sizes.size).toBe(28);
   });
 
   it("always leaves room for the padding marker, and is monotone", () => {
@@ -41,10 +45,10 @@ describe("paddedLength", () => {
     );
   });
 
-  it("leaves 209 possible sizes up to 1 MiB", () => {
+  it("leaves 221 possible sizes up to 1 MiB", () => {
     const sizes = new Set<number>();
     for (let length = 0; length <= MIB; length++) sizes.add(paddedLength(length));
-    expect(sizes.size).toBe(209);
+    expect(sizes.size).toBe(221);
   });
 
   it("refuses lengths it cannot pad", () => {

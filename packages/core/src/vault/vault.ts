@@ -8,8 +8,11 @@
 
 import { createDocumentKeys } from "../crypto/document-keys.js";
 import { loadSodium } from "../crypto/sodium.js";
+import type { ImportFile } from "../formats/import/import-file.js";
+import type { ImportError } from "../formats/import/imported-workout.js";
 import { createDeviceId, type DeviceId, isDeviceId } from "../ids.js";
-import { encodeDocumentKeys } from "../keys/encode-document-keys.js";
+import type { LibraryAccess } from "../keys/account-bundle.js";
+import { decodeDocumentKeys, encodeDocumentKeys } from "../keys/encode-document-keys.js";
 import { err, ok, type Result } from "../result.js";
 import { type Clock, type Random, systemClock, systemRandom } from "../runtime.js";
 import { createCheckedStorage } from "../storage/checked-storage.js";
@@ -18,11 +21,25 @@ import { type DocHandle, DocStore } from "../storage/doc-store.js";
 import type { StorageAdapter } from "../storage/storage-adapter.js";
 import type { SyncSource } from "../sync/sync-source.js";
 import type { RecordingOptions } from "../workout/recording.js";
+import {
+  type BulkImportOptions,
+  type FileImportResult,
+  type ImportSource,
+  importSources,
+} from "./bulk-import.js";
 import type { VaultError } from "./errors.js";
 import { diffLibrary, type VaultListener } from "./events.js";
+import { type ExportAllOptions, exportAll } from "./export-all.js";
+import { importArchive } from "./import-archive.js";
+import {
+  type ImportContext,
+  type ImportOutcome,
+  type ImportStoreError,
+  importFileIntoVault,
+} from "./import-workout.js";
 import { entryFromStored, type LibraryDoc, type LibraryEntry } from "./library.js";
 import { type RecoveryReport, recoverCrashLogs } from "./recovery.js";
-import { bytesToBase64, createVaultSyncSource } from "./sync-source.js";
+import { base64ToBytes, bytesToBase64, createVaultSyncSource } from "./sync-source.js";
 import { Workouts } from "./workouts.js";
 
 /** Options of `openVault`. */
@@ -36,13 +53,18 @@ export interface VaultOptions {
   /** Defaults for recordings started in this vault. */
   readonly recording?: RecordingOptions;
   /**
-   * Join the vault of another device of the same rider (`vault.invite()` there): this vault
-   * adopts that library and receives everything through sync. Only when creating a vault.
+   * Join the vault of another device of the same rider (`vault.invite()` there, or the
+   * library access `logIn` returns from the account): this vault adopts that library and
+   * receives everything through sync. Only when creating a vault.
    */
-  readonly join?: string;
+  readonly join?: string | LibraryAccess;
   /** Delay before a workout's library summary is refreshed after new samples (default 2 s). */
   readonly summaryDelayMs?: number;
-  /** …but at most once per this many ms while samples keep coming (default 5 minutes). */
+  /**
+   * …but at most once per this many ms while samples keep coming (default 15 minutes: each
+   * refresh is a ~460-byte library change synced to every device, and `finish` refreshes at
+   * once).
+   */
   readonly summaryIntervalMs?: number;
   readonly clock?: Clock;
   readonly random?: Random;
@@ -81,7 +103,12 @@ export async function openVault(options: VaultOptions): Promise<Result<Vault, Va
       if (!found) throw new Error("the library document is missing");
       library = found;
     } else {
-      const invite = options.join === undefined ? undefined : parseInvite(options.join);
+      const invite =
+        options.join === undefined
+          ? undefined
+          : typeof options.join === "string"
+            ? parseInvite(options.join)
+            : accessToInvite(options.join);
       if (invite && !invite.ok) return invite;
       library = invite
         ? await docs.ensure<LibraryDoc>(invite.value.libraryId)
@@ -111,6 +138,16 @@ function encodeManifest(manifest: Manifest): Uint8Array {
 }
 
 const INVITE_PREFIX = "ridevault-invite-1.";
+
+// Library access from an account's key bundle (`logIn`), in the invite's form.
+function accessToInvite(
+  access: LibraryAccess,
+): Result<{ libraryId: string; libraryKeys: string }, VaultError> {
+  return ok({
+    libraryId: access.libraryId,
+    libraryKeys: bytesToBase64(encodeDocumentKeys(access.libraryKeys)),
+  });
+}
 
 function parseInvite(
   invite: string,
@@ -165,6 +202,7 @@ export class Vault {
   #snapshot: Map<string, LibraryEntry>;
   #recovered: RecoveryReport = { recovered: [], problems: [] };
   #closed = false;
+  readonly #imports: ImportContext;
 
   /** @internal Use `openVault`. */
   constructor(parts: {
@@ -193,9 +231,48 @@ export class Vault {
       random: parts.random,
       recording: parts.options.recording ?? {},
       summaryDelayMs: parts.options.summaryDelayMs ?? 2000,
-      summaryIntervalMs: parts.options.summaryIntervalMs ?? 5 * 60_000,
+      summaryIntervalMs: parts.options.summaryIntervalMs ?? 15 * 60_000,
       entries: () => this.#snapshot,
     });
+    this.#imports = {
+      workouts: this.workouts,
+      deviceId: this.deviceId,
+      clock: parts.options.clock ?? systemClock,
+      random: parts.random,
+    };
+  }
+
+  /**
+   * Imports a FIT, TCX or GPX file (gzipped or not) as a new workout with its library
+   * summary, all or nothing; a ride already in the vault (same start time and samples) is
+   * not added twice (`status: "duplicate"`). See vault/import-workout.ts.
+   */
+  importFile(file: ImportFile): Promise<Result<ImportOutcome, ImportError | ImportStoreError>> {
+    return importFileIntoVault(this.#imports, file);
+  }
+
+  /** Imports many files one by one with progress; a bad file never stops the rest. */
+  importFiles(
+    sources: readonly ImportSource[],
+    options: BulkImportOptions = {},
+  ): Promise<FileImportResult[]> {
+    return importSources(this.#imports, sources, options);
+  }
+
+  /**
+   * Restores an archive from `exportAll` (from its lossless JSON), or bulk-imports a zip of
+   * FIT/TCX/GPX files. Fails only when the zip itself is unreadable.
+   */
+  importArchive(
+    bytes: Uint8Array,
+    options: BulkImportOptions = {},
+  ): Promise<Result<FileImportResult[], ImportError>> {
+    return importArchive(this.#imports, bytes, options);
+  }
+
+  /** "All my data": every workout as JSON and FIT, the library and a README, in one zip. */
+  exportAll(options: ExportAllOptions = {}): Promise<Uint8Array> {
+    return exportAll(this.workouts, this.#imports.clock, options);
   }
 
   /** Samples recovered from the crash log when the vault opened, and logs it could not use. */
@@ -219,6 +296,16 @@ export class Vault {
       workouts: this.workouts,
       device: { id: this.deviceId, name: this.#options.deviceName ?? DEFAULT_DEVICE_NAME },
     });
+  }
+
+  /**
+   * The library's id and keys, for an account's key bundle (`registerAccount`): a device
+   * that opens the bundle joins this vault with `openVault({ join: access })`.
+   */
+  async libraryAccess(): Promise<LibraryAccess> {
+    const keys = decodeDocumentKeys(base64ToBytes(await this.#libraryKeys()));
+    if (typeof keys === "string") throw new Error(`the vault's library keys are damaged: ${keys}`);
+    return { libraryId: this.#library.documentId, libraryKeys: keys };
   }
 
   /**
