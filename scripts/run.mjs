@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The project's entry points, for a machine with only Node and npm:
-//   npm start [-- args]   install, build, start the relay (SQLite under ./relay-data)
+//   npm start [-- args]   install, build, start the relay serving the example app at
+//                         http://127.0.0.1:8787/ (SQLite under ./relay-data)
 //   npm run cli -- args   install, build, run the ridevault CLI (examples/cli)
 //   npm test              install, build, lint, typecheck, run every test
 //   npm run bench [-- name]  install, build, run bench/<name>.mjs (all benches by default)
@@ -52,7 +53,10 @@ function ensureSystemPackages() {
     process.exit(1);
   }
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const aptArgs of [["update", "-qq"], ["install", "-y", "-qq", ...missing]]) {
+  for (const aptArgs of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", ...missing],
+  ]) {
     console.error(`\n▶ apt-get ${aptArgs.join(" ")}`);
     const result = spawnSync("apt-get", aptArgs, { stdio: "inherit", env });
     if (result.status !== 0) {
@@ -66,19 +70,35 @@ function build() {
   run(bin("tsc"), ["-b"], "build (tsc -b)");
 }
 
+const PWA = path.join(root, "examples", "pwa");
+
+// The example app is bundled by Vite from the packages' built output, so it comes after tsc.
+function buildApp() {
+  const vite = path.join(PWA, "node_modules", ".bin", "vite");
+  run(vite, ["build", PWA, "--logLevel", "warn"], "build the example app (vite build)");
+}
+
 switch (command) {
   case "test":
     ensureSystemPackages();
     install();
     build();
+    buildApp();
     run(bin("biome"), ["check", "."], "lint and format check (biome)");
     run(bin("tsc"), ["-p", "tsconfig.check.json"], "typecheck tests and benches");
+    run(bin("tsc"), ["-p", "examples/pwa/tsconfig.json"], "typecheck the example app");
     run(bin("vitest"), ["run", ...args], "tests (vitest)");
     break;
   case "start":
     install();
     build();
-    run(process.execPath, [path.join(root, "packages/relay/dist/main.js"), ...args]);
+    buildApp();
+    run(process.execPath, [
+      path.join(root, "packages/relay/dist/main.js"),
+      "--app-dir",
+      path.join(PWA, "dist"),
+      ...args,
+    ]);
     break;
   case "cli":
     install();

@@ -1,0 +1,152 @@
+/**
+ * Keeps the vault's sync engine running as the settings and the network say: off in
+ * local-only mode, stopped while the browser is offline (so the status says "offline" at
+ * once rather than after a failed reconnect), restarted immediately when it is back online
+ * or when the relay URL changes. The status it publishes is what the header shows.
+ */
+import {
+  type SyncEngine,
+  startSync,
+  type Vault,
+  type WebSocketClass,
+} from "@ridevault/core/browser";
+import { type AppSettings, sameOriginRelayUrl } from "../settings.js";
+
+/** What the sync indicator shows. */
+export type AppSyncStatus =
+  | { readonly kind: "local-only" }
+  | { readonly kind: "offline"; readonly pending: number }
+  | { readonly kind: "connecting"; readonly pending: number }
+  | { readonly kind: "syncing"; readonly pending: number }
+  | { readonly kind: "synced"; readonly at: number | null }
+  | { readonly kind: "error"; readonly message: string; readonly pending: number };
+
+/** Runs sync for one vault; `dispose` before the vault closes. */
+export class SyncController {
+  readonly #vault: Vault;
+  #settings: AppSettings;
+  #engine: SyncEngine | undefined;
+  #stopEngineListener: (() => void) | undefined;
+  #status: AppSyncStatus = { kind: "local-only" };
+  readonly #listeners = new Set<() => void>();
+  /** Starts and stops happen one after another. */
+  #queue: Promise<void> = Promise.resolve();
+  readonly #onNetwork = () => this.#reconcile();
+
+  constructor(vault: Vault, settings: AppSettings) {
+    this.#vault = vault;
+    this.#settings = settings;
+    if (!settings.localOnly) {
+      this.#status = navigator.onLine
+        ? { kind: "connecting", pending: 0 }
+        : { kind: "offline", pending: 0 };
+    }
+    window.addEventListener("online", this.#onNetwork);
+    window.addEventListener("offline", this.#onNetwork);
+    this.#reconcile();
+  }
+
+  /** The current status. */
+  get status(): AppSyncStatus {
+    return this.#status;
+  }
+
+  /** The relay this vault syncs with (whether or not sync is on). */
+  get url(): string {
+    return this.#settings.relayUrl ?? sameOriginRelayUrl();
+  }
+
+  /** Calls `listener` on every status change; returns an unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Applies new settings (restarts sync when the relay or local-only mode changed). */
+  update(settings: AppSettings): void {
+    const restart =
+      settings.relayUrl !== this.#settings.relayUrl ||
+      settings.localOnly !== this.#settings.localOnly;
+    this.#settings = settings;
+    if (restart) {
+      this.#enqueue(() => this.#stop(true));
+      this.#reconcile();
+    }
+  }
+
+  /** Resolves when sync is in step, or rejects after `timeoutMs`. */
+  async whenSynced(timeoutMs: number): Promise<void> {
+    await this.#queue;
+    if (!this.#engine) throw new Error("sync is off");
+    await this.#engine.whenSynced(timeoutMs);
+  }
+
+  /** Stops sync for good. */
+  async dispose(): Promise<void> {
+    window.removeEventListener("online", this.#onNetwork);
+    window.removeEventListener("offline", this.#onNetwork);
+    this.#enqueue(() => this.#stop(true));
+    await this.#queue;
+    this.#listeners.clear();
+  }
+
+  #reconcile(): void {
+    this.#enqueue(async () => {
+      const wanted = !this.#settings.localOnly && navigator.onLine;
+      if (!wanted) {
+        const pending = this.#engine?.status.pending ?? 0;
+        await this.#stop();
+        this.#publish(
+          this.#settings.localOnly ? { kind: "local-only" } : { kind: "offline", pending },
+        );
+        return;
+      }
+      await this.#start();
+    });
+  }
+
+  /** Runs `step` after the previous ones; a failure shows as the sync error, never stalls. */
+  #enqueue(step: () => Promise<void>): void {
+    this.#queue = this.#queue.then(step).catch((error: unknown) => {
+      this.#publish({ kind: "error", message: (error as Error).message, pending: 0 });
+    });
+  }
+
+  async #start(): Promise<void> {
+    if (this.#engine && this.#stopEngineListener) return;
+    this.#engine ??= await startSync(this.#vault, {
+      url: this.url,
+      WebSocket: globalThis.WebSocket as unknown as WebSocketClass,
+      backoff: { minMs: 500, maxMs: 15_000 },
+    });
+    const engine = this.#engine;
+    this.#stopEngineListener = engine.onStatus(() => this.#fromEngine(engine));
+    await engine.start();
+    this.#fromEngine(engine);
+  }
+
+  /** Disconnects; `forget` drops the engine, whose URL is fixed, so a new one is made. */
+  async #stop(forget = false): Promise<void> {
+    this.#stopEngineListener?.();
+    this.#stopEngineListener = undefined;
+    const engine = this.#engine;
+    if (!engine) return;
+    await engine.stop();
+    if (forget) this.#engine = undefined;
+  }
+
+  #fromEngine(engine: SyncEngine): void {
+    const { state, pending, lastError, lastSyncedAt } = engine.status;
+    if (state === "synced") this.#publish({ kind: "synced", at: lastSyncedAt });
+    else if (lastError && state !== "syncing")
+      this.#publish({ kind: "error", message: lastError.message, pending });
+    else if (state === "offline") this.#publish({ kind: "connecting", pending });
+    else this.#publish({ kind: state, pending });
+  }
+
+  #publish(status: AppSyncStatus): void {
+    if (JSON.stringify(status) === JSON.stringify(this.#status)) return;
+    this.#status = status;
+    for (const listener of this.#listeners) listener();
+  }
+}
