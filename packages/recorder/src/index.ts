@@ -9,6 +9,41 @@
  * wheel data) need a calculator to become cadence (rpm) and speed (mm/s).
  */
 
+/** FTMS trainer control: the control point codec (0x2AD9) and a controller over any link. */
+export {
+  decodeFtmsRequest,
+  encodeFtmsRequest,
+  encodeFtmsResponse,
+  FITNESS_MACHINE_CONTROL_POINT,
+  FTMS_OP_CODES,
+  FTMS_RESPONSE_CODE,
+  type FtmsBadResponseError,
+  type FtmsInvalidRequestError,
+  type FtmsRequest,
+  type FtmsResponse,
+  type FtmsResult,
+  parseFtmsResponse,
+  type SimulationParameters,
+} from "./control/ftms-control-point.js";
+/** The trainer side of the control point, simulated (the simulator's trainer uses it). */
+export {
+  createSimulatedControlPoint,
+  SIMULATED_POWER_RANGE,
+  type SimulatedControlPoint,
+  type TrainerTarget,
+} from "./control/simulated-control-point.js";
+export {
+  type ControlPointTransport,
+  type ControlResult,
+  createFtmsController,
+  DEFAULT_CONTROL_TIMEOUT_MS,
+  type FtmsControlError,
+  type FtmsControllerOptions,
+  type FtmsRefusedError,
+  type FtmsTransportError,
+  type TrainerControl,
+  unavailableTrainer,
+} from "./control/trainer-control.js";
 /** Cycling Speed and Cadence: CSC Measurement (0x2A5B) and CSC Feature (0x2A5C). */
 export {
   CSC_FEATURE,
@@ -61,6 +96,34 @@ export {
   rr1024ToMs,
   type SensorContact,
 } from "./gatt/heart-rate.js";
+/** The recording session: sensors to one sample per second, pauses, laps, live values. */
+export {
+  createProviderParser,
+  METRICS,
+  METRICS_BY_CHARACTERISTIC,
+  type Metric,
+  type ProviderParser,
+  type Reading,
+  type UnknownCharacteristicError,
+} from "./session/provider.js";
+export { createRecordingSession, type RecordingSession } from "./session/recording-session.js";
+export {
+  DEFAULT_CHARACTERISTIC_ORDER,
+  type ProviderId,
+  type ResampledSecond,
+  Resampler,
+} from "./session/resampler.js";
+export type {
+  AutoPauseOptions,
+  LapRecord,
+  LapTrigger,
+  LiveValues,
+  SessionEvent,
+  SessionOptions,
+  SessionSample,
+  SessionState,
+  SessionTarget,
+} from "./session/session-types.js";
 export {
   createReplaySource,
   encodeReplay,
@@ -83,6 +146,7 @@ export {
   rideStateAt,
   type SimulatedSensor,
   type SteadyProfile,
+  withPower,
 } from "./sources/ride-profile.js";
 export {
   type ConnectionEvent,
@@ -103,3 +167,35 @@ export {
   type Simulator,
   type SimulatorOptions,
 } from "./sources/simulator.js";
+/** Web Bluetooth: one BLE sensor as a source, reconnecting with backoff; a trainer's control. */
+export {
+  type BackoffOptions,
+  CYCLING_SERVICES,
+  type CyclingService,
+  createWebBluetoothSource,
+  reconnectDelay,
+  requestSensor,
+  type WebBluetoothError,
+  type WebBluetoothSource,
+  type WebBluetoothSourceOptions,
+  type WebBluetoothStatus,
+} from "./sources/web-bluetooth.js";
+export type {
+  BluetoothUuid,
+  RequestDeviceOptions,
+  WebBluetooth,
+  WebBluetoothCharacteristic,
+  WebBluetoothDevice,
+  WebBluetoothServer,
+  WebBluetoothService,
+} from "./sources/web-bluetooth-types.js";
+/** Fakes for tests of apps built on the recorder. */
+export {
+  FakeBluetooth,
+  FakeBluetoothDevice,
+  type FakeDeviceOptions,
+} from "./testing/fake-bluetooth.js";
+export { FakeTarget } from "./testing/fake-target.js";
+export { FakeTimers } from "./testing/fake-timers.js";
+/** Timers the sources and the session wait with (inject fakes in tests). */
+export { systemTimers, type Timers } from "./timers.js";

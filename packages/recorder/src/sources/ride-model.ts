@@ -48,8 +48,15 @@ class Rotor {
   }
 }
 
-/** Creates the counters for `profile`, with the wheel turning at `circumferenceMm`. */
-export function createRideModel(profile: RideProfile, circumferenceMm: number): RideModel {
+/**
+ * Creates the counters for `profile`, with the wheel turning at `circumferenceMm`; `adjust`
+ * may change the profile's state (the simulator holds an ERG target with it).
+ */
+export function createRideModel(
+  profile: RideProfile,
+  circumferenceMm: number,
+  adjust: (state: RideState) => RideState = (state) => state,
+): RideModel {
   if (!(circumferenceMm > 0)) {
     throw new RangeError(`wheel circumference must be positive, got ${circumferenceMm} mm`);
   }
@@ -58,7 +65,7 @@ export function createRideModel(profile: RideProfile, circumferenceMm: number): 
   const heart = new Rotor();
   let lastBeatMs: number | undefined;
   let rrIntervals: number[] = [];
-  const stateAt = (ms: number) => rideStateAt(profile, ms / 1000);
+  const stateAt = (ms: number) => adjust(rideStateAt(profile, ms / 1000));
 
   return {
     advance(fromMs, toMs) {

@@ -132,6 +132,14 @@ export function checkProfile(profile: RideProfile): void {
   }
 }
 
+/**
+ * `state` with the power held at `watts` (an ERG target) and the speed that power gives on
+ * the flat-road model; cadence and heart rate stay as the profile says.
+ */
+export function withPower(state: RideState, watts: number): RideState {
+  return { ...pedalling(watts, state.cadence, state.heartRate) };
+}
+
 function pedalling(power: number, cadence: number, heartRate?: number): RideState {
   const watts = Math.round(power);
   return {

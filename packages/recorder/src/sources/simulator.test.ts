@@ -258,3 +258,30 @@ runSensorSourceTests("simulator", {
     return { source: simulator, advance: async (ms) => simulator.tick(ms) };
   },
 });
+
+describe("simulator trainer control", () => {
+  it("holds an ERG target on the trainer and the power meter while pedalling", async () => {
+    const { simulator, notifications } = await ride(
+      { type: "steady", power: 150, cadence: 90 },
+      5,
+      {
+        sensors: ["power", "trainer"],
+      },
+    );
+    expect((await simulator.trainer.setTargetPower(300)).ok).toBe(false);
+    expect((await simulator.trainer.requestControl()).ok).toBe(true);
+    expect((await simulator.trainer.setTargetPower(300)).ok).toBe(true);
+    expect(simulator.controlPoint.target).toEqual({ mode: "erg", watts: 300 });
+    const before = notifications.length;
+    for (let s = 0; s < 5; s++) simulator.tick(1000);
+    const after = notifications.slice(before);
+    const powers = after.map((n) =>
+      n.characteristic === "2a63"
+        ? unwrap(parseCyclingPowerMeasurement(n.bytes)).power
+        : unwrap(parseIndoorBikeData(n.bytes)).power,
+    );
+    expect(new Set(powers)).toEqual(new Set([300]));
+    expect((await simulator.trainer.stop()).ok).toBe(true);
+    expect(simulator.controlPoint.target).toEqual({ mode: "free" });
+  });
+});

@@ -11,6 +11,12 @@
  */
 import { type Clock, createSeededRandom, systemClock } from "@ridevault/core";
 import {
+  createSimulatedControlPoint,
+  type SimulatedControlPoint,
+  type TrainerTarget,
+} from "../control/simulated-control-point.js";
+import { createFtmsController, type TrainerControl } from "../control/trainer-control.js";
+import {
   encodeCscMeasurement,
   encodeCyclingPowerMeasurement,
   encodeHeartRateMeasurement,
@@ -22,6 +28,7 @@ import {
   dropoutsOf,
   type RideProfile,
   type SimulatedSensor,
+  withPower,
 } from "./ride-profile.js";
 import {
   type ConnectionEvent,
@@ -54,6 +61,14 @@ export interface Simulator extends SensorSource {
   tick(ms: number): void;
   /** Simulated milliseconds since `start()`. */
   readonly elapsedMs: number;
+  /**
+   * The simulated trainer's control, over real FTMS control point bytes: after
+   * `requestControl()`, `setTargetPower(w)` makes the simulated power (trainer and power
+   * meter) follow `w` while the rider pedals, until `stop()` or `reset()`.
+   */
+  readonly trainer: TrainerControl;
+  /** The trainer's side of the control point (its current target, a link to cut). */
+  readonly controlPoint: SimulatedControlPoint;
 }
 
 /** The characteristic each simulated sensor notifies. */
@@ -89,7 +104,16 @@ export function createSimulator(options: SimulatorOptions): Simulator {
   checkProfile(options.profile);
   const random = createUniform(options.seed ?? 1);
   const events = createSourceEvents();
-  const model: RideModel = createRideModel(options.profile, options.circumferenceMm ?? 2105);
+  let target: TrainerTarget = { mode: "free" };
+  const controlPoint = createSimulatedControlPoint((next) => {
+    target = next;
+  });
+  const model: RideModel = createRideModel(
+    options.profile,
+    options.circumferenceMm ?? 2105,
+    (state) =>
+      target.mode === "erg" && state.cadence > 0 ? withPower(state, target.watts) : state,
+  );
   const sensors: SensorState[] = [...new Set(options.sensors ?? ALL_SENSORS)].map((kind) => {
     const periodMs = 250 * (1 + Math.floor(random() * 4));
     return {
@@ -210,6 +234,8 @@ export function createSimulator(options: SimulatorOptions): Simulator {
     get elapsedMs() {
       return elapsedMs;
     },
+    trainer: createFtmsController({ transport: controlPoint }),
+    controlPoint,
     async start() {
       if (running) return;
       running = true;
