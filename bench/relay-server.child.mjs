@@ -1,7 +1,9 @@
 // A server process for the relay benchmarks (bench/relay.mjs, bench/catchup.mjs), driven over
 // IPC by the parent, so the load generator or device under test runs on the other core:
-//   { cmd: "start", kind: "relay" | "bare", dir } → { url }
+//   { cmd: "start", kind: "relay" | "relay-postgres" | "bare", dir, databaseUrl? } → { url }
 //       relay: the real relay (startRelay) over openSqliteRelayStore in `dir`;
+//       relay-postgres: the real relay over openPostgresRelayStore at `databaseUrl`, with
+//              its change feed (one of several instances sharing the database);
 //       bare:  a bare `ws` server on the same options (no storage, no checks) that answers
 //              every frame with one constant ack frame.
 //   { cmd: "mark" } → this process's CPU time, event-loop utilisation, time spent in Ed25519
@@ -18,6 +20,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { encodeRelayMessage, loadSodium, MAX_FRAME_BYTES } from "../packages/core/dist/protocol.js";
 import { startRelay } from "../packages/relay/dist/start-relay.js";
+import { openPostgresRelayStore } from "../packages/relay/dist/store/postgres/postgres-relay-store.js";
 import { openSqliteRelayStore } from "../packages/relay/dist/store/sqlite-relay-store.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -127,10 +130,17 @@ async function startBare() {
   };
 }
 
-async function start({ kind, dir }) {
+async function start({ kind, dir, databaseUrl }) {
   if (kind === "bare") {
     server = await startBare();
     store = undefined;
+    return { url: server.url };
+  }
+  if (kind === "relay-postgres") {
+    const opened = await openPostgresRelayStore({ url: databaseUrl });
+    if (!opened.ok) throw new Error(opened.error.message);
+    store = opened.value;
+    server = await startRelay({ store, port: 0, feed: store.changeFeed() });
     return { url: server.url };
   }
   const opened = await openSqliteRelayStore({ path: path.join(dir, "relay.db") });

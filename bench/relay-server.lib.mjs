@@ -62,8 +62,11 @@ export async function forkServer() {
     });
   return {
     pid: child.pid,
-    /** Starts a "relay" (SQLite store in `dir`) or a "bare" ws server; resolves to its URL. */
-    start: (kind, dir) => call("start", { kind, dir }),
+    /**
+     * Starts a "relay" (SQLite store in `dir`), a "relay-postgres" (PostgreSQL store at
+     * `options.databaseUrl`, with its change feed) or a "bare" ws server; resolves to its URL.
+     */
+    start: (kind, dir, options = {}) => call("start", { kind, dir, ...options }),
     mark: () => call("mark"),
     stop: () => call("stop"),
     async exit() {

@@ -16,7 +16,9 @@
 // event-loop busy share and time spent verifying signatures, so it is visible which side
 // saturates. Absolute numbers drift ±40 % here: compare the ratios.
 // Run: npm run bench -- relay   (BENCH_SECONDS=n per level, default 5; BENCH_PACED_SECONDS=n
-// for the 10-second scenario on the relay, default 20)
+// for the 10-second scenario on the relay, default 20; BENCH_RELAY_PART=levels | stores for
+// one part only — "stores" is the SQLite / PostgreSQL ×1 / ×2 table, BENCH_STORE_CONNECTIONS
+// connections, default 100)
 import { promises as fs } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -36,6 +38,7 @@ import {
   verifyEnvelope,
 } from "../packages/core/dist/protocol.js";
 import { forkServer, quantile, serverDelta } from "./relay-server.lib.mjs";
+import { compareStoresWith } from "./relay-stores.lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "../packages/relay/package.json"));
@@ -412,6 +415,21 @@ const fmt = (n, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
 const pct = (x) => `${(x * 100).toFixed(0)} %`;
 const line = (label, value) => console.log(`  ${label.padEnd(44)} ${value}`);
 
+// The stores table (bench/relay-stores.lib.mjs) drives the same closed loop.
+const storeTools = {
+  seconds: SECONDS,
+  warmUpMs: WARM_UP_MS,
+  measure,
+  closedLoop,
+  connectAll,
+  closeAll,
+  preseal,
+  recorder,
+  fmt,
+};
+const compareStores = (server, ceiling) => compareStoresWith(storeTools, server, ceiling);
+
+const PART = process.env.BENCH_RELAY_PART ?? "all";
 const server = await forkServer();
 try {
   const ceiling = verifyCeiling();
@@ -425,92 +443,96 @@ try {
   console.log(
     `envelope ${envelopeBytes} bytes (500-byte plaintext); Ed25519 verify here ≈ ${fmt(ceiling, 0)}/s on one core (the relay checks one signature per push)`,
   );
-  const rows = [];
-  for (const n of LEVELS) {
-    const bare = await measure(server, "bare", n, (conns) => closedLoop(conns, "bare", server));
-    let presealMs = 0;
-    const relay = await measure(server, "relay", n, (conns, recorders) => {
-      // The ceiling measured here can be low on a busy machine; never size below 9,000/s.
-      const total = Math.ceil(Math.max(ceiling, 9000) * 1.2 * (SECONDS + WARM_UP_MS / 1000));
-      presealMs = preseal(recorders, Math.ceil(total / n) + 2);
-      return closedLoop(conns, "relay", server);
+  if (PART === "stores") await compareStores(server, ceiling);
+  else {
+    const rows = [];
+    for (const n of LEVELS) {
+      const bare = await measure(server, "bare", n, (conns) => closedLoop(conns, "bare", server));
+      let presealMs = 0;
+      const relay = await measure(server, "relay", n, (conns, recorders) => {
+        // The ceiling measured here can be low on a busy machine; never size below 9,000/s.
+        const total = Math.ceil(Math.max(ceiling, 9000) * 1.2 * (SECONDS + WARM_UP_MS / 1000));
+        presealMs = preseal(recorders, Math.ceil(total / n) + 2);
+        return closedLoop(conns, "relay", server);
+      });
+      rows.push({ n, bare, relay });
+      console.log(`\n${n} connections`);
+      for (const [name, r] of [
+        ["bare ws (echo ack)", bare],
+        ["relay (SQLite, durable)", relay],
+      ]) {
+        line(`${name}: pushes/s`, `${fmt(r.perSecond, 0)}`);
+        line(`${name}: ack p50 / p99 / max`, `${fmt(r.p50)} / ${fmt(r.p99)} / ${fmt(r.max)} ms`);
+        line(
+          `${name}: server CPU / loop busy`,
+          `${pct(r.server.cpuShare)} / ${pct(r.server.loopBusyShare)} of one core; client CPU ${pct(r.clientCpuShare)}`,
+        );
+        if (r.errors > 0 || r.undrained > 0)
+          line(`${name}: ERRORS`, `${r.errors} (${r.firstError}), ${r.undrained} unacknowledged`);
+      }
+      const c = relay.server.counters;
+      line(
+        "relay: verify share / commits",
+        `${pct(relay.server.verifyShare)} of wall time in Ed25519 verify; ${c?.appends ?? "?"} appends in ${c?.transactions ?? "?"} transactions (${fmt((c?.appends ?? 0) / (c?.transactions || 1), 1)} per commit)`,
+      );
+      line("relay: disk waits", storageLine(relay.server));
+      if (relay.sealedDuringRun > 0)
+        line("relay: sealed during the run", `${relay.sealedDuringRun} (pool ran out)`);
+      line(
+        "ratio relay / bare",
+        `throughput ${fmt(relay.perSecond / bare.perSecond)}×, p50 ${fmt(relay.p50 / bare.p50, 1)}×, p99 ${fmt(relay.p99 / bare.p99, 1)}×`,
+      );
+      line(
+        "(setup, not measured)",
+        `connect ${fmt(relay.connectMs, 0)} ms, seal pool ${fmt(presealMs, 0)} ms`,
+      );
+    }
+
+    const INTERVAL_MS = 10_000;
+    console.log(
+      `\n1,000 recorders, one chunk every 10 s each, spread evenly (100 pushes/s): relay ${PACED_SECONDS} s, bare ${BARE_PACED_SECONDS} s`,
+    );
+    const pacedBare = await measure(server, "bare", 1000, (conns) =>
+      paced(conns, "bare", server, INTERVAL_MS, BARE_PACED_SECONDS),
+    );
+    const pacedRelay = await measure(server, "relay", 1000, (conns, recorders) => {
+      preseal(recorders, Math.ceil((PACED_SECONDS * 1000) / INTERVAL_MS) + 1);
+      return paced(conns, "relay", server, INTERVAL_MS, PACED_SECONDS);
     });
-    rows.push({ n, bare, relay });
-    console.log(`\n${n} connections`);
     for (const [name, r] of [
-      ["bare ws (echo ack)", bare],
-      ["relay (SQLite, durable)", relay],
+      ["bare ws (echo ack)", pacedBare],
+      ["relay (SQLite, durable)", pacedRelay],
     ]) {
-      line(`${name}: pushes/s`, `${fmt(r.perSecond, 0)}`);
+      line(
+        `${name}: acks / sent`,
+        `${r.acks} / ${r.sent}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
+      );
       line(`${name}: ack p50 / p99 / max`, `${fmt(r.p50)} / ${fmt(r.p99)} / ${fmt(r.max)} ms`);
       line(
         `${name}: server CPU / loop busy`,
-        `${pct(r.server.cpuShare)} / ${pct(r.server.loopBusyShare)} of one core; client CPU ${pct(r.clientCpuShare)}`,
+        `${pct(r.server.cpuShare)} / ${pct(r.server.loopBusyShare)}; client timer lateness p99 ${fmt(r.timerLatenessP99)} ms`,
       );
-      if (r.errors > 0 || r.undrained > 0)
-        line(`${name}: ERRORS`, `${r.errors} (${r.firstError}), ${r.undrained} unacknowledged`);
     }
-    const c = relay.server.counters;
+    const c = pacedRelay.server.counters;
     line(
-      "relay: verify share / commits",
-      `${pct(relay.server.verifyShare)} of wall time in Ed25519 verify; ${c?.appends ?? "?"} appends in ${c?.transactions ?? "?"} transactions (${fmt((c?.appends ?? 0) / (c?.transactions || 1), 1)} per commit)`,
+      "relay: commits",
+      `${c?.appends ?? "?"} appends in ${c?.transactions ?? "?"} transactions; server RSS ${fmt(pacedRelay.server.rssMb, 0)} MB`,
     );
-    line("relay: disk waits", storageLine(relay.server));
-    if (relay.sealedDuringRun > 0)
-      line("relay: sealed during the run", `${relay.sealedDuringRun} (pool ran out)`);
+    line("relay: disk waits", storageLine(pacedRelay.server));
     line(
-      "ratio relay / bare",
-      `throughput ${fmt(relay.perSecond / bare.perSecond)}×, p50 ${fmt(relay.p50 / bare.p50, 1)}×, p99 ${fmt(relay.p99 / bare.p99, 1)}×`,
+      "relay: acks slower than 20 ms",
+      `${pacedRelay.slowCount}${pacedRelay.slowCount ? `, first at ${pacedRelay.slow.map((x) => `${fmt(x.atS, 1)} s (${fmt(x.ms, 0)} ms)`).join(", ")}` : ""}`,
     );
     line(
-      "(setup, not measured)",
-      `connect ${fmt(relay.connectMs, 0)} ms, seal pool ${fmt(presealMs, 0)} ms`,
+      "relay ack p99 (goal ≤ 20 ms)",
+      `${fmt(pacedRelay.p99)} ms — ${pacedRelay.p99 <= 20 ? "met" : "NOT met"}; ${fmt(pacedRelay.p99 / pacedBare.p99, 1)}× bare`,
     );
+    const s = rows[0].relay.settings;
+    console.log(
+      `\nrelay store: journal_mode=${s?.journalMode}, synchronous=${s?.synchronous} (2 = FULL), wal_autocheckpoint=${s?.walAutocheckpoint}; temp dir on ${os.tmpdir()}`,
+    );
+    if (PART === "all") await compareStores(server, ceiling);
   }
-
-  const INTERVAL_MS = 10_000;
-  console.log(
-    `\n1,000 recorders, one chunk every 10 s each, spread evenly (100 pushes/s): relay ${PACED_SECONDS} s, bare ${BARE_PACED_SECONDS} s`,
-  );
-  const pacedBare = await measure(server, "bare", 1000, (conns) =>
-    paced(conns, "bare", server, INTERVAL_MS, BARE_PACED_SECONDS),
-  );
-  const pacedRelay = await measure(server, "relay", 1000, (conns, recorders) => {
-    preseal(recorders, Math.ceil((PACED_SECONDS * 1000) / INTERVAL_MS) + 1);
-    return paced(conns, "relay", server, INTERVAL_MS, PACED_SECONDS);
-  });
-  for (const [name, r] of [
-    ["bare ws (echo ack)", pacedBare],
-    ["relay (SQLite, durable)", pacedRelay],
-  ]) {
-    line(
-      `${name}: acks / sent`,
-      `${r.acks} / ${r.sent}${r.errors ? `, ${r.errors} errors (${r.firstError})` : ""}`,
-    );
-    line(`${name}: ack p50 / p99 / max`, `${fmt(r.p50)} / ${fmt(r.p99)} / ${fmt(r.max)} ms`);
-    line(
-      `${name}: server CPU / loop busy`,
-      `${pct(r.server.cpuShare)} / ${pct(r.server.loopBusyShare)}; client timer lateness p99 ${fmt(r.timerLatenessP99)} ms`,
-    );
-  }
-  const c = pacedRelay.server.counters;
-  line(
-    "relay: commits",
-    `${c?.appends ?? "?"} appends in ${c?.transactions ?? "?"} transactions; server RSS ${fmt(pacedRelay.server.rssMb, 0)} MB`,
-  );
-  line("relay: disk waits", storageLine(pacedRelay.server));
-  line(
-    "relay: acks slower than 20 ms",
-    `${pacedRelay.slowCount}${pacedRelay.slowCount ? `, first at ${pacedRelay.slow.map((x) => `${fmt(x.atS, 1)} s (${fmt(x.ms, 0)} ms)`).join(", ")}` : ""}`,
-  );
-  line(
-    "relay ack p99 (goal ≤ 20 ms)",
-    `${fmt(pacedRelay.p99)} ms — ${pacedRelay.p99 <= 20 ? "met" : "NOT met"}; ${fmt(pacedRelay.p99 / pacedBare.p99, 1)}× bare`,
-  );
-  const s = rows[0].relay.settings;
-  console.log(
-    `\nrelay store: journal_mode=${s?.journalMode}, synchronous=${s?.synchronous} (2 = FULL), wal_autocheckpoint=${s?.walAutocheckpoint}; temp dir on ${os.tmpdir()}`,
-  );
 } finally {
   await server.exit();
 }

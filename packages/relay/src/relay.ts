@@ -3,16 +3,19 @@
  * `RelayConnection` per device connection. The relay checks what it can without a key:
  * the frame decodes; the caller may read the document (it presents the access secret whose
  * hash was registered); a pushed envelope is signed by the document's write key; then it
- * commits the envelope, acknowledges only after the commit, and fans it out.
+ * commits the envelope, acknowledges only after the commit, and fans it out — in-process,
+ * or, with a store's change feed (`RelayOptions.feed`), to subscribers on every instance.
  */
 import { encodeRelayMessage } from "@ridevault/core/protocol";
+import { FeedFanOut } from "./feed-fan-out.js";
 import { RelayConnection, type Router } from "./relay-connection.js";
-import type { ConnectionSink, RelayOptions } from "./relay-types.js";
+import type { ConnectionIdentity, ConnectionSink, RelayOptions } from "./relay-types.js";
 
 export { RelayConnection, type Router } from "./relay-connection.js";
 export {
   type AccessPolicy,
   CLOSE_CODES,
+  type ConnectionIdentity,
   type ConnectionSink,
   type EnvelopeFacts,
   type EnvelopeInspector,
@@ -24,23 +27,53 @@ export {
 export class Relay implements Router {
   readonly #options: RelayOptions;
   readonly #subscribers = new Map<string, Set<RelayConnection>>();
+  /** Cross-instance fan-out, when the store has a change feed. */
+  readonly #shared: FeedFanOut<RelayConnection> | undefined;
 
   constructor(options: RelayOptions) {
     this.#options = options;
+    const feed = options.feed;
+    this.#shared =
+      feed &&
+      new FeedFanOut<RelayConnection>({
+        feed,
+        deliver: (docId, seq, envelope, except) => {
+          for (const connection of this.#subscribers.get(docId) ?? []) {
+            if (connection !== except) connection.deliver(docId, seq, envelope);
+          }
+        },
+        onError: () => this.#options.metrics?.errors.inc({ code: "feed-read-failed" }),
+      });
   }
 
-  /** A new device connection; frames the relay sends go to `sink`. */
-  connect(sink: ConnectionSink): RelayConnection {
+  /**
+   * Starts listening to the store's change feed, if any; resolves once it listens. Call it
+   * before serving (`startRelay` does).
+   */
+  async start(): Promise<void> {
+    const shared = this.#shared;
+    await this.#options.feed?.start({
+      hint: (docId, seq) => shared?.hint(docId, seq),
+      resync: () => shared?.resync(),
+    });
+  }
+
+  /**
+   * A new device connection; frames the relay sends go to `sink`. `identity` is who the
+   * upgrade authenticated (an access token in the handshake), if anyone.
+   */
+  connect(sink: ConnectionSink, identity?: ConnectionIdentity): RelayConnection {
     this.#options.metrics?.connections.inc();
-    return new RelayConnection(this, this.#options, sink);
+    return new RelayConnection(this, this.#options, sink, identity);
   }
 
   /** @internal */
-  subscribe(docId: string, connection: RelayConnection): void {
+  subscribe(docId: string, connection: RelayConnection, lastSeq: number): void {
     let set = this.#subscribers.get(docId);
     if (!set) {
       set = new Set();
       this.#subscribers.set(docId, set);
+      this.#shared?.follow(docId, lastSeq);
     }
     set.add(connection);
   }
@@ -49,11 +82,18 @@ export class Relay implements Router {
   unsubscribe(docId: string, connection: RelayConnection): void {
     const set = this.#subscribers.get(docId);
     set?.delete(connection);
-    if (set?.size === 0) this.#subscribers.delete(docId);
+    if (set?.size === 0) {
+      this.#subscribers.delete(docId);
+      this.#shared?.forget(docId);
+    }
   }
 
   /** @internal Sends a committed envelope to every subscriber but its sender. */
   fanOut(docId: string, seq: number, envelope: Uint8Array, from: RelayConnection): void {
+    if (this.#shared) {
+      this.#shared.committed(docId, seq, envelope, from);
+      return;
+    }
     for (const connection of this.#subscribers.get(docId) ?? []) {
       if (connection !== from) connection.deliver(docId, seq, envelope);
     }

@@ -2,7 +2,8 @@
  * The relay-store acceptance suite: every `RelayStore` implementation runs it, in memory or
  * on a real database, so the relay can rely on one contract (as automerge-repo's storage
  * adapters all run one suite). Its parts live beside it: appends and retries, catch-up
- * with snapshots and pruning, documents and restarts, and a model-based law.
+ * with snapshots and pruning, documents and restarts, a model-based law, and the protocol
+ * guarantees the relay leans on (call order, opaque bytes, counter range).
  */
 import { describe } from "vitest";
 import { describeAppends } from "./relay-store-suite-appends.js";
@@ -10,6 +11,7 @@ import { describeCatchUp } from "./relay-store-suite-catch-up.js";
 import { describeDocuments } from "./relay-store-suite-documents.js";
 import type { RelayStoreFactory } from "./relay-store-suite-helpers.js";
 import { describeModel } from "./relay-store-suite-model.js";
+import { describeProtocol } from "./relay-store-suite-protocol.js";
 
 export type { RelayStoreFactory } from "./relay-store-suite-helpers.js";
 
@@ -23,5 +25,6 @@ export function runRelayStoreTests(name: string, factory: RelayStoreFactory): vo
     describeCatchUp(factory);
     describeDocuments(factory);
     describeModel(factory);
+    describeProtocol(factory);
   });
 }

@@ -5,7 +5,7 @@
  * 3, … with no gaps) in the same commit as the insert, makes retries idempotent by
  * (document, author, counter), serves catch-up reads (newest covering snapshot, then the
  * changes after it) and prunes what a snapshot covers. Implementations: `MemoryRelayStore`,
- * `SqliteRelayStore`; each runs `runRelayStoreTests`.
+ * `SqliteRelayStore`, `PostgresRelayStore`; each runs `runRelayStoreTests`.
  */
 import type { Result } from "@ridevault/core";
 
@@ -167,7 +167,12 @@ export interface RelayStore {
 }
 
 /** The codes of `RelayStoreError`. */
-export type RelayStoreErrorCode = "unknown-document" | "invalid-append" | "store-closed";
+export type RelayStoreErrorCode =
+  | "unknown-document"
+  | "invalid-append"
+  | "store-closed"
+  /** The database cannot be reached right now; retrying later can succeed. */
+  | "store-unavailable";
 
 /** A store call the caller should not have made (see `RelayStore.append`). */
 export class RelayStoreError extends Error {
