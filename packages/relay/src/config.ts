@@ -11,6 +11,16 @@
  * | `--allowed-origins A,B` | `RIDEVAULT_ALLOWED_ORIGINS` | any origin |
  * | `--max-buffered-bytes N` | `RIDEVAULT_MAX_BUFFERED_BYTES` | 8388608 |
  * | `--log-level LEVEL` | `RIDEVAULT_LOG_LEVEL` | `info` |
+ * | `--database-url URL` | `DATABASE_URL` | none: SQLite under the data directory |
+ * | `--app-dir DIR` | `RIDEVAULT_APP_DIR` | none: serve no app |
+ * | `--accounts MODE` | `RIDEVAULT_ACCOUNTS` | `required`, or `optional` on a loopback host |
+ * | `--secret-file FILE` | `RIDEVAULT_SECRET_FILE` | `DATA_DIR/relay-secret` (made once) |
+ * | `--token-audience AUD` | `RIDEVAULT_TOKEN_AUDIENCE` | `ridevault-relay` |
+ * | `--login-rate N` | `RIDEVAULT_LOGIN_RATE` | 10 login attempts per minute per IP |
+ *
+ * Accounts: `required` (a public relay: devices need an account to connect and create
+ * documents), `optional` (a private relay: accounts work, capability-only devices too),
+ * `off` (no account endpoints).
  */
 import type { LogLevel } from "./log.js";
 
@@ -22,6 +32,17 @@ export interface RelayConfig {
   readonly allowedOrigins: readonly string[] | null;
   readonly maxBufferedBytes: number;
   readonly logLevel: LogLevel;
+  /** A `postgres://` URL: the store is PostgreSQL (several instances may share it); null: SQLite. */
+  readonly databaseUrl: string | null;
+  /** A built web app (the example PWA) to serve at `/`; null serves none. */
+  readonly appDir: string | null;
+  /** Whether devices need an account (see the table above). */
+  readonly accounts: "required" | "optional" | "off";
+  /** The file holding the token secret; null: `relay-secret` in the data directory. */
+  readonly secretFile: string | null;
+  readonly tokenAudience: string;
+  /** Login attempts per minute (and burst) per client IP. */
+  readonly loginRate: number;
 }
 
 const FLAGS: Record<string, string> = {
@@ -31,6 +52,12 @@ const FLAGS: Record<string, string> = {
   "--allowed-origins": "RIDEVAULT_ALLOWED_ORIGINS",
   "--max-buffered-bytes": "RIDEVAULT_MAX_BUFFERED_BYTES",
   "--log-level": "RIDEVAULT_LOG_LEVEL",
+  "--database-url": "DATABASE_URL",
+  "--app-dir": "RIDEVAULT_APP_DIR",
+  "--accounts": "RIDEVAULT_ACCOUNTS",
+  "--secret-file": "RIDEVAULT_SECRET_FILE",
+  "--token-audience": "RIDEVAULT_TOKEN_AUDIENCE",
+  "--login-rate": "RIDEVAULT_LOGIN_RATE",
 };
 
 /** Reads the configuration, or says which setting is wrong and how to fix it. */
@@ -72,12 +99,30 @@ export function readConfig(
       message: `log level must be debug, info, warn or error, not "${logLevel}"`,
     };
   }
+  const host = values.RIDEVAULT_HOST ?? "127.0.0.1";
+  const loopback = ["127.0.0.1", "::1", "localhost"].includes(host);
+  const accounts = values.RIDEVAULT_ACCOUNTS ?? (loopback ? "optional" : "required");
+  if (accounts !== "required" && accounts !== "optional" && accounts !== "off") {
+    return { ok: false, message: `accounts must be required, optional or off, not "${accounts}"` };
+  }
+  const databaseUrl = values.DATABASE_URL || null;
+  if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    return {
+      ok: false,
+      message:
+        "the database URL must start with postgres:// or postgresql:// (user, host, database)",
+    };
+  }
+  const loginRate = Number(values.RIDEVAULT_LOGIN_RATE ?? 10);
+  if (!Number.isInteger(loginRate) || loginRate < 1) {
+    return { ok: false, message: "login rate must be a positive integer (attempts per minute)" };
+  }
   const origins = values.RIDEVAULT_ALLOWED_ORIGINS;
   return {
     ok: true,
     value: {
       dataDir: values.RIDEVAULT_DATA_DIR ?? "relay-data",
-      host: values.RIDEVAULT_HOST ?? "127.0.0.1",
+      host,
       port,
       allowedOrigins: origins
         ? origins
@@ -87,6 +132,12 @@ export function readConfig(
         : null,
       maxBufferedBytes,
       logLevel,
+      databaseUrl,
+      appDir: values.RIDEVAULT_APP_DIR || null,
+      accounts,
+      secretFile: values.RIDEVAULT_SECRET_FILE || null,
+      tokenAudience: values.RIDEVAULT_TOKEN_AUDIENCE || "ridevault-relay",
+      loginRate,
     },
   };
 }

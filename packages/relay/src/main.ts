@@ -1,39 +1,60 @@
 #!/usr/bin/env node
 /**
- * `ridevault-relay`: reads configuration, opens the SQLite store under the data directory,
- * serves, and shuts down gracefully on SIGINT/SIGTERM (drains connections, then closes the
+ * `ridevault-relay`: reads configuration, opens the store (SQLite under the data directory,
+ * or PostgreSQL with `DATABASE_URL`, shared by several instances), serves, and shuts down gracefully on SIGINT/SIGTERM (drains connections, then closes the
  * store).
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
+import { openConfiguredAccounts } from "./accounts/open-accounts.js";
 import { readConfig } from "./config.js";
 import { createLogger } from "./log.js";
+import { createStaticFiles } from "./server/static-files.js";
 import { startRelay } from "./start-relay.js";
-import { openSqliteRelayStore } from "./store/sqlite-relay-store.js";
+import { openConfiguredStore } from "./store/open-configured-store.js";
 
 const config = readConfig(process.argv.slice(2), process.env);
 if (!config.ok) {
   process.stderr.write(`ridevault-relay: ${config.message}\n`);
   process.exit(2);
 }
-const { dataDir, host, port, allowedOrigins, maxBufferedBytes, logLevel } = config.value;
+const { dataDir, host, port, allowedOrigins, maxBufferedBytes, logLevel, appDir } = config.value;
 const logger = createLogger(logLevel);
+if (appDir !== null && !existsSync(path.join(appDir, "index.html"))) {
+  process.stderr.write(
+    `ridevault-relay: --app-dir ${appDir} has no index.html; build the app first (npm start does)\n`,
+  );
+  process.exit(2);
+}
 mkdirSync(dataDir, { recursive: true });
-const file = path.join(dataDir, "relay.sqlite");
-const opened = await openSqliteRelayStore({ path: file });
+const opened = await openConfiguredStore(config.value);
 if (!opened.ok) {
   logger.log("error", "store-open-failed", { message: opened.error.message });
   process.exit(1);
 }
+const accounts = openConfiguredAccounts({ ...config.value });
+if (!accounts.ok) {
+  logger.log("error", "accounts-open-failed", { message: accounts.error.message });
+  process.exit(1);
+}
 const relay = await startRelay({
-  store: opened.value,
+  store: opened.value.store,
+  ...(opened.value.feed && { feed: opened.value.feed }),
+  ...(opened.value.healthy && { healthy: opened.value.healthy }),
   host,
   port,
   allowedOrigins,
   maxBufferedBytes,
   logger,
+  ...(appDir !== null && { fallback: createStaticFiles({ root: appDir }) }),
+  ...(accounts.value && { accounts: accounts.value }),
 });
-logger.log("info", "relay-ready", { url: relay.url, store: file });
+logger.log("info", "relay-ready", {
+  url: relay.url,
+  store: opened.value.location,
+  app: appDir,
+  accounts: config.value.accounts,
+});
 // Machine-readable for scripts and tests that start the relay on port 0.
 process.stdout.write(`${JSON.stringify({ ready: relay.url })}\n`);
 

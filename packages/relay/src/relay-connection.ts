@@ -13,13 +13,15 @@ import {
 import {
   type AccessPolicy,
   CLOSE_CODES,
+  type ConnectionIdentity,
   type ConnectionSink,
   type RelayOptions,
 } from "./relay-types.js";
 
 /** What a connection needs from the relay that routes between connections. */
 export interface Router {
-  subscribe(docId: string, connection: RelayConnection): void;
+  /** `lastSeq`: the document's last sequence number before the connection's catch-up read. */
+  subscribe(docId: string, connection: RelayConnection, lastSeq: number): void;
   unsubscribe(docId: string, connection: RelayConnection): void;
   /** Sends a committed envelope to every subscriber but `from`. */
   fanOut(docId: string, seq: number, envelope: Uint8Array, from: RelayConnection): void;
@@ -46,12 +48,20 @@ export class RelayConnection {
   #hello = false;
   #badFrames = 0;
   #closed = false;
+  /** Set by the upgrade (an access token in the handshake), else by `hello`. */
+  #identity: ConnectionIdentity | undefined;
 
   /** @internal */
-  constructor(relay: Router, options: RelayOptions, sink: ConnectionSink) {
+  constructor(
+    relay: Router,
+    options: RelayOptions,
+    sink: ConnectionSink,
+    identity?: ConnectionIdentity,
+  ) {
     this.#relay = relay;
     this.#options = options;
     this.#sink = sink;
+    this.#identity = identity;
   }
 
   /** Handles one frame from the device. Frames must be given in arrival order. */
@@ -70,6 +80,18 @@ export class RelayConnection {
     const message = decoded.value;
     if (message.type !== "hello" && !this.#hello) {
       this.#error(message.id, "not-authenticated", "send hello first", null);
+      return;
+    }
+    const expiresAt = this.#identity?.expiresAt;
+    if (expiresAt !== undefined && this.#now() >= expiresAt) {
+      // Re-authentication is a reconnect with a fresh token: no protocol message needed.
+      this.#error(
+        message.id,
+        "not-authenticated",
+        "the access token expired: refresh it and reconnect",
+        null,
+      );
+      this.#close(CLOSE_CODES.notAuthenticated, "token expired");
       return;
     }
     try {
@@ -128,12 +150,18 @@ export class RelayConnection {
     const { store } = this.#options;
     switch (message.type) {
       case "hello": {
-        const policy = this.#options.policy ?? openPolicy;
-        const auth = await policy.authenticate(message.token, message.deviceId);
-        if (!auth.ok) {
-          this.#error(message.id, "not-authenticated", auth.message, null);
-          this.#close(CLOSE_CODES.notAuthenticated, "not authenticated");
-          return;
+        if (!this.#identity || message.token !== null) {
+          const policy = this.#options.policy ?? openPolicy;
+          const auth = await policy.authenticate(message.token, message.deviceId);
+          if (!auth.ok) {
+            this.#error(message.id, "not-authenticated", auth.message, null);
+            this.#close(CLOSE_CODES.notAuthenticated, "not authenticated");
+            return;
+          }
+          this.#identity = {
+            principal: auth.principal,
+            ...(auth.expiresAt !== undefined && { expiresAt: auth.expiresAt }),
+          };
         }
         this.#hello = true;
         this.#send({
@@ -145,11 +173,21 @@ export class RelayConnection {
         return;
       }
       case "register": {
+        const principal = this.#identity?.principal ?? null;
+        if (this.#options.policy?.mayCreate?.(principal) === false) {
+          this.#error(
+            message.id,
+            "forbidden",
+            "this relay needs an account to create documents: log in, then reconnect",
+            message.docId,
+          );
+          return;
+        }
         const result = await store.registerDocument({
           docId: message.docId,
           writePublicKey: message.writePublicKey,
           accessHash: message.accessHash,
-          owner: null,
+          owner: principal,
           createdAt: this.#now(),
         });
         if (!result.ok) {
@@ -183,7 +221,7 @@ export class RelayConnection {
 
   async #subscribe(message: Extract<ClientMessage, { type: "subscribe" }>): Promise<void> {
     const { store, hashAccessSecret } = this.#options;
-    const doc = await store.getDocument(message.docId);
+    const doc = await this.#document(message.docId);
     if (!doc) {
       this.#error(
         message.id,
@@ -204,7 +242,7 @@ export class RelayConnection {
     }
     const subscription: Subscription = { sentSeq: message.afterSeq, catchingUp: true, queued: [] };
     this.#subscriptions.set(message.docId, subscription);
-    this.#relay.subscribe(message.docId, this);
+    this.#relay.subscribe(message.docId, this, doc.lastSeq);
     const page = this.#options.catchUpPage ?? 500;
     let after = message.afterSeq;
     for (;;) {
@@ -268,7 +306,7 @@ export class RelayConnection {
       );
       return;
     }
-    const doc = await store.getDocument(docId);
+    const doc = await this.#document(docId);
     if (!doc) {
       this.#error(
         message.id,
@@ -322,6 +360,16 @@ export class RelayConnection {
     if (appended.duplicate) return;
     this.#relay.fanOut(docId, appended.seq, message.envelope, this);
     if (kind === "snapshot") await store.prune(docId);
+  }
+
+  /** The document, or undefined when it is missing or the policy hides it from this caller. */
+  async #document(docId: string) {
+    const doc = await this.#options.store.getDocument(docId);
+    if (!doc) return undefined;
+    const mayAccess = this.#options.policy?.mayAccess;
+    if (mayAccess && !mayAccess(this.#identity?.principal ?? null, doc.owner ?? null))
+      return undefined;
+    return doc;
   }
 
   #send(message: RelayMessage): void {

@@ -3,6 +3,7 @@
  * store, who may connect, and where its frames go.
  */
 import type { RelayMetrics } from "./metrics.js";
+import type { ChangeFeed } from "./store/change-feed.js";
 
 /** What the relay reads from an envelope's plaintext header (it cannot read more). */
 export interface EnvelopeFacts {
@@ -36,9 +37,16 @@ export interface ProtocolStore {
     | { ok: true; value: "created" | "exists" }
     | { ok: false; error: { code: string; message: string } }
   >;
-  getDocument(
-    docId: string,
-  ): Promise<{ writePublicKey: Uint8Array; accessHash: Uint8Array; lastSeq: number } | undefined>;
+  getDocument(docId: string): Promise<
+    | {
+        writePublicKey: Uint8Array;
+        accessHash: Uint8Array;
+        lastSeq: number;
+        /** The account that registered it, if the store keeps owners. */
+        owner?: string | null;
+      }
+    | undefined
+  >;
   append(input: {
     docId: string;
     author: string;
@@ -59,12 +67,35 @@ export interface ProtocolStore {
   prune(docId: string): Promise<number>;
 }
 
-/** Who may connect; the accounts issue plugs in here. The default lets anyone connect. */
+/** Who a connection speaks for: an account (or null), and until when its token is valid. */
+export interface ConnectionIdentity {
+  readonly principal: string | null;
+  /** Ms since the epoch; past it the connection is closed (4001) and must reconnect. */
+  readonly expiresAt?: number;
+  /** The signed-in device session (refresh-token family), for closing it on sign-out. */
+  readonly session?: string;
+}
+
+/**
+ * Who may connect and what they may touch; accounts plug in here (`createAccountPolicy`).
+ * The default lets anyone connect, create documents and read any document whose access
+ * secret they hold.
+ */
 export interface AccessPolicy {
+  /** Authenticates the `hello` message's token (used when the upgrade carried none). */
   authenticate(
     token: string | null,
     deviceId: string,
-  ): Promise<{ ok: true; principal: string | null } | { ok: false; message: string }>;
+  ): Promise<
+    { ok: true; principal: string | null; expiresAt?: number } | { ok: false; message: string }
+  >;
+  /** May `principal` register a new document? Default: yes. */
+  mayCreate?(principal: string | null): boolean;
+  /**
+   * May `principal` use a document registered by `owner`? Default: yes. A refusal is
+   * answered exactly like a missing document, so it reveals nothing.
+   */
+  mayAccess?(principal: string | null, owner: string | null): boolean;
 }
 
 /** Options of a relay. */
@@ -78,6 +109,11 @@ export interface RelayOptions {
   readonly now?: () => number;
   /** Envelopes sent per catch-up read (default 500). */
   readonly catchUpPage?: number;
+  /**
+   * The store's change feed when several relay instances share it (PostgreSQL): subscribers
+   * here then also receive what other instances commit. Without one, fan-out is in-process.
+   */
+  readonly feed?: ChangeFeed;
 }
 
 /** Sends a frame to the device, or closes its connection. */

@@ -4,11 +4,17 @@
  * their choosing.
  */
 import { hashAccessSecret, loadSodium } from "@ridevault/core/protocol";
+import { createRelayAccounts, type RelayAccountsOptions } from "./accounts/relay-accounts.js";
 import { createEnvelopeInspector } from "./envelope-inspector.js";
 import { type Logger, silentLogger } from "./log.js";
 import { RelayMetrics } from "./metrics.js";
 import { type AccessPolicy, Relay } from "./relay.js";
-import { type RelayServer, startRelayServer } from "./server/relay-server.js";
+import {
+  type RelayServer,
+  type RelayServerOptions,
+  startRelayServer,
+} from "./server/relay-server.js";
+import type { ChangeFeed } from "./store/change-feed.js";
 import type { RelayStore } from "./store/relay-store.js";
 
 /** Options of `startRelay`. */
@@ -20,6 +26,18 @@ export interface StartRelayOptions {
   readonly maxBufferedBytes?: number;
   readonly policy?: AccessPolicy;
   readonly logger?: Logger;
+  /** Serves paths other than the relay's own (e.g. `createStaticFiles` for the app). */
+  readonly fallback?: RelayServerOptions["fallback"];
+  /** Accounts (endpoints, tokens, account-aware policy); replaces `policy`. None by default. */
+  readonly accounts?: Omit<RelayAccountsOptions, "allowedOrigins">;
+  /**
+   * The store's change feed when several instances share the store (PostgreSQL's
+   * `changeFeed()`): started before serving, stopped on close; `/health` is unhealthy while
+   * it reconnects.
+   */
+  readonly feed?: ChangeFeed;
+  /** Answers `/health` (default: the store answers `stats()`). */
+  readonly healthy?: () => Promise<boolean>;
 }
 
 /** A running relay: its server, metrics, and a `close` that drains and closes the store. */
@@ -32,13 +50,29 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const sodium = await loadSodium();
   const metrics = new RelayMetrics();
   const logger = options.logger ?? silentLogger;
+  const accounts =
+    options.accounts &&
+    createRelayAccounts({
+      ...options.accounts,
+      ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
+    });
+  const policy = accounts?.policy ?? options.policy;
   const relay = new Relay({
     store: options.store,
     inspector: createEnvelopeInspector(sodium),
     hashAccessSecret: (secret) => hashAccessSecret(sodium, secret),
     metrics,
-    ...(options.policy && { policy: options.policy }),
+    ...(policy && { policy }),
+    ...(options.feed && { feed: options.feed }),
   });
+  await relay.start();
+  const storeHealthy =
+    options.healthy ??
+    (async () =>
+      await options.store
+        .stats()
+        .then(() => true)
+        .catch(() => false));
   const server = await startRelayServer({
     relay,
     metrics,
@@ -47,11 +81,13 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     ...(options.port !== undefined && { port: options.port }),
     ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
-    healthy: async () =>
-      await options.store
-        .stats()
-        .then(() => true)
-        .catch(() => false),
+    ...(options.fallback !== undefined && { fallback: options.fallback }),
+    ...(accounts && {
+      routes: accounts.routes,
+      authenticateUpgrade: accounts.policy.authenticateUpgrade,
+      onSignedOut: accounts.policy.onSignedOut,
+    }),
+    healthy: async () => (options.feed?.listening ?? true) && (await storeHealthy()),
   });
   return {
     url: server.url,
@@ -59,6 +95,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     metrics,
     async close() {
       await server.close();
+      await accounts?.close();
+      await options.feed?.stop();
       await options.store.close();
     },
   };

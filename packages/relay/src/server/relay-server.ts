@@ -11,9 +11,11 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { MAX_FRAME_BYTES } from "@ridevault/core/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
+import { accessTokenFromProtocols, SYNC_SUBPROTOCOL } from "../http/upgrade-token.js";
 import { type Logger, silentLogger } from "../log.js";
 import type { RelayMetrics } from "../metrics.js";
 import { CLOSE_CODES, type Relay } from "../relay.js";
+import type { ConnectionIdentity } from "../relay-types.js";
 
 /** Options of `startRelayServer`. */
 export interface RelayServerOptions {
@@ -31,6 +33,22 @@ export interface RelayServerOptions {
   /** Answers `/health`: resolves true when the store is usable. */
   readonly healthy?: () => Promise<boolean>;
   readonly logger?: Logger;
+  /** Handles HTTP routes (the account endpoints); resolves false for paths it does not serve. */
+  readonly routes?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  /** Subscribes to sign-outs: connections whose identity the test matches are closed (4001). */
+  readonly onSignedOut?: (
+    listener: (isSignedOut: (identity: ConnectionIdentity) => boolean) => void,
+  ) => () => void;
+  /**
+   * Authenticates an upgrade from the access token in its `Sec-WebSocket-Protocol` header
+   * (see `http/upgrade-token.ts`) before the upgrade completes; a refusal answers with its
+   * status and no WebSocket is opened.
+   */
+  readonly authenticateUpgrade?: (
+    token: string | null,
+  ) => Promise<
+    { ok: true; identity: ConnectionIdentity } | { ok: false; status: number; message: string }
+  >;
 }
 
 /** A running relay server. */
@@ -50,8 +68,16 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
+    // Answer with the sync subprotocol, never with the entry that carries a token.
+    handleProtocols: (protocols) => (protocols.has(SYNC_SUBPROTOCOL) ? SYNC_SUBPROTOCOL : false),
   });
   const inFlight = new Set<Promise<void>>();
+  const identities = new Map<WebSocket, ConnectionIdentity>();
+  const stopListening = options.onSignedOut?.((isSignedOut) => {
+    for (const [ws, identity] of identities) {
+      if (isSignedOut(identity)) ws.close(CLOSE_CODES.notAuthenticated, "signed out");
+    }
+  });
 
   const http: Server = createServer(
     { headersTimeout: 10_000, requestTimeout: 30_000 },
@@ -70,6 +96,11 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     } else if (path === "/metrics") {
       response.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       response.end(options.metrics.render());
+    } else if (
+      options.routes &&
+      (await options.routes(request, response).catch(failed(response)))
+    ) {
+      return;
     } else if (options.fallback) {
       options.fallback(request, response);
     } else {
@@ -91,25 +122,47 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       refuse(socket, 403, "origin not allowed");
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
-  });
-
-  function accept(ws: WebSocket): void {
-    const connection = options.relay.connect({
-      send(frame) {
-        if (ws.readyState !== ws.OPEN) return;
-        if (ws.bufferedAmount + frame.length > maxBuffered) {
-          options.metrics.slowConsumers.inc();
-          logger.log("warn", "slow-consumer", { buffered: ws.bufferedAmount });
-          ws.close(CLOSE_CODES.slowConsumer, "slow consumer: read faster or reconnect");
+    if (!options.authenticateUpgrade) {
+      wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
+      return;
+    }
+    const token = accessTokenFromProtocols(request.headers["sec-websocket-protocol"]);
+    void options.authenticateUpgrade(token).then(
+      (auth) => {
+        if (!auth.ok) {
+          logger.log("info", "upgrade-refused", { status: auth.status });
+          refuse(socket, auth.status, "not authenticated");
           return;
         }
-        ws.send(frame);
+        wss.handleUpgrade(request, socket, head, (ws) => accept(ws, auth.identity));
       },
-      close(code, reason) {
-        ws.close(code, reason);
+      (error: unknown) => {
+        logger.log("error", "upgrade-failed", { message: (error as Error).message });
+        refuse(socket, 503, "try again later");
       },
-    });
+    );
+  });
+
+  function accept(ws: WebSocket, identity?: ConnectionIdentity): void {
+    if (identity) identities.set(ws, identity);
+    const connection = options.relay.connect(
+      {
+        send(frame) {
+          if (ws.readyState !== ws.OPEN) return;
+          if (ws.bufferedAmount + frame.length > maxBuffered) {
+            options.metrics.slowConsumers.inc();
+            logger.log("warn", "slow-consumer", { buffered: ws.bufferedAmount });
+            ws.close(CLOSE_CODES.slowConsumer, "slow consumer: read faster or reconnect");
+            return;
+          }
+          ws.send(frame);
+        },
+        close(code, reason) {
+          ws.close(code, reason);
+        },
+      },
+      identity,
+    );
     // Frames of one connection are handled strictly in order.
     let queue: Promise<void> = Promise.resolve();
     ws.on("message", (data, isBinary) => {
@@ -123,7 +176,10 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
     });
-    ws.on("close", () => connection.closed());
+    ws.on("close", () => {
+      identities.delete(ws);
+      connection.closed();
+    });
     ws.on("error", (error) => logger.log("warn", "socket-error", { message: error.message }));
   }
 
@@ -139,6 +195,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     url: `ws://${host}:${address.port}/sync`,
     port: address.port,
     async close() {
+      stopListening?.();
       for (const ws of wss.clients) ws.close(CLOSE_CODES.shuttingDown, "relay shutting down");
       await Promise.allSettled([...inFlight]);
       await new Promise<void>((resolve) => {
@@ -149,6 +206,17 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       wss.close();
       logger.log("info", "stopped");
     },
+  };
+}
+
+// A route that throws is the relay's failure: answer 500 rather than leave the request open.
+function failed(response: ServerResponse): (error: unknown) => true {
+  return () => {
+    if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+    response.end(
+      JSON.stringify({ error: { code: "internal", message: "the relay failed; retry later" } }),
+    );
+    return true;
   };
 }
 

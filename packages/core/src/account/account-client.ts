@@ -1,0 +1,328 @@
+/**
+ * A small client of the relay's account endpoints (`/v1/accounts/…`, see the relay's
+ * `http/account-routes.ts`) over `fetch` — injectable, so tests and other runtimes can pass
+ * their own. Every answer is decoded and checked; failures are values carrying the relay's
+ * error `code` (or `network` / `bad-response`) and the HTTP status.
+ */
+
+import type { AccountKdf } from "../keys/account-kdf.js";
+import { err, ok, type Result } from "../result.js";
+
+/** A failed account request. */
+export interface AccountClientError {
+  /** The relay's code (e.g. `invalid-credentials`, `rate-limited`), or `network`, `bad-response`. */
+  readonly code: string;
+  readonly message: string;
+  /** The HTTP status; 0 when the relay could not be reached. */
+  readonly status: number;
+}
+
+/** Tokens from register, login and refresh. */
+export interface SessionTokens {
+  readonly accountId: string;
+  readonly accessToken: string;
+  /** Seconds. */
+  readonly expiresIn: number;
+  readonly refreshToken: string;
+}
+
+/** A login challenge and the KDF to answer it with. */
+export interface LoginChallenge {
+  readonly challengeId: string;
+  readonly challenge: Uint8Array;
+  readonly kdf: AccountKdf;
+}
+
+/** A signed challenge. */
+export interface LoginProof {
+  readonly challengeId: string;
+  readonly signature: Uint8Array;
+  readonly method: "password" | "recovery";
+}
+
+/** What registration sends. */
+export interface Registration {
+  readonly email: string;
+  readonly loginPublicKey: Uint8Array;
+  readonly recoveryPublicKey: Uint8Array | null;
+  readonly kdf: AccountKdf;
+  readonly bundle: Uint8Array;
+}
+
+/** Options of `AccountClient`. */
+export interface AccountClientOptions {
+  /** The relay's HTTP origin, e.g. `https://relay.example` (a `ws(s)://…/sync` URL works too). */
+  readonly baseUrl: string;
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+type Reply<T> = Promise<Result<T, AccountClientError>>;
+type Json = Record<string, unknown>;
+
+/** Base64url without padding, as the relay speaks it. */
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** The inverse of `toBase64Url`; undefined for anything else. */
+export function fromBase64Url(text: unknown): Uint8Array | undefined {
+  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) =>
+      c.charCodeAt(0),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+const badResponse = (what: string, status: number): AccountClientError => ({
+  code: "bad-response",
+  status,
+  message: `the relay sent an unexpected answer (${what}); is this a ridevault relay?`,
+});
+
+/** Calls the account endpoints of one relay. */
+export class AccountClient {
+  readonly #base: string;
+  readonly #fetch: typeof globalThis.fetch;
+
+  constructor(options: AccountClientOptions) {
+    const url = new URL(options.baseUrl);
+    url.protocol =
+      url.protocol === "wss:" ? "https:" : url.protocol === "ws:" ? "http:" : url.protocol;
+    this.#base = `${url.origin}/v1/accounts/`;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** Creates an account and signs this device in. */
+  register(input: Registration): Reply<SessionTokens> {
+    return this.#tokens("register", {
+      email: input.email,
+      loginPublicKey: toBase64Url(input.loginPublicKey),
+      recoveryPublicKey: input.recoveryPublicKey && toBase64Url(input.recoveryPublicKey),
+      kdf: kdfJson(input.kdf),
+      bundle: toBase64Url(input.bundle),
+    });
+  }
+
+  /** Asks for a login challenge (every email gets one). */
+  async startLogin(email: string): Reply<LoginChallenge> {
+    const reply = await this.#call("POST", "login/start", null, { email });
+    if (!reply.ok) return reply;
+    const challenge = fromBase64Url(reply.value.body.challenge);
+    const kdf = decodeKdf(reply.value.body.kdf);
+    const challengeId = reply.value.body.challengeId;
+    if (!challenge || !kdf || typeof challengeId !== "string")
+      return err(badResponse("login challenge", reply.value.status));
+    return ok({ challengeId, challenge, kdf });
+  }
+
+  /** Sends the signed challenge; tokens when it verifies. */
+  finishLogin(proof: LoginProof): Reply<SessionTokens> {
+    return this.#tokens("login/finish", proofJson(proof));
+  }
+
+  /** Rotates the refresh token. */
+  refresh(refreshToken: string): Reply<SessionTokens> {
+    return this.#tokens("refresh", { refreshToken });
+  }
+
+  /** Signs out this device (or every device). */
+  async logout(accessToken: string, everywhere = false): Reply<void> {
+    const reply = await this.#call("POST", "logout", accessToken, { everywhere });
+    return reply.ok ? ok(undefined) : reply;
+  }
+
+  /** The account's email, id, creation time and bundle version. */
+  async me(
+    accessToken: string,
+  ): Reply<{ accountId: string; email: string; bundleVersion: number }> {
+    const reply = await this.#call("GET", "me", accessToken, null);
+    if (!reply.ok) return reply;
+    const { accountId, email, bundleVersion } = reply.value.body;
+    if (
+      typeof accountId !== "string" ||
+      typeof email !== "string" ||
+      typeof bundleVersion !== "number"
+    )
+      return err(badResponse("me", reply.value.status));
+    return ok({ accountId, email, bundleVersion });
+  }
+
+  /** Replaces login key, KDF and bundle after a fresh proof; other devices are signed out. */
+  async changePassword(
+    accessToken: string,
+    input: {
+      proof: LoginProof;
+      loginPublicKey: Uint8Array;
+      kdf: AccountKdf;
+      bundle: Uint8Array;
+      expectedBundleVersion: number;
+    },
+  ): Reply<{ bundleVersion: number }> {
+    const reply = await this.#call("POST", "password", accessToken, {
+      ...proofJson(input.proof),
+      loginPublicKey: toBase64Url(input.loginPublicKey),
+      kdf: kdfJson(input.kdf),
+      bundle: toBase64Url(input.bundle),
+      expectedBundleVersion: input.expectedBundleVersion,
+    });
+    if (!reply.ok) return reply;
+    const version = reply.value.body.bundleVersion;
+    return typeof version === "number"
+      ? ok({ bundleVersion: version })
+      : err(badResponse("password", reply.value.status));
+  }
+
+  /** The wrapped key bundle, its version and the KDF. */
+  async getBundle(
+    accessToken: string,
+  ): Reply<{ bundle: Uint8Array; version: number; kdf: AccountKdf }> {
+    const reply = await this.#call("GET", "bundle", accessToken, null);
+    if (!reply.ok) return reply;
+    const bundle = fromBase64Url(reply.value.body.bundle);
+    const kdf = decodeKdf(reply.value.body.kdf);
+    const version = reply.value.body.version;
+    if (!bundle || !kdf || typeof version !== "number")
+      return err(badResponse("bundle", reply.value.status));
+    return ok({ bundle, version, kdf });
+  }
+
+  /** Replaces the bundle if it is still at `expectedVersion`. */
+  async putBundle(
+    accessToken: string,
+    bundle: Uint8Array,
+    expectedVersion: number,
+  ): Reply<{ version: number }> {
+    const reply = await this.#call("PUT", "bundle", accessToken, {
+      bundle: toBase64Url(bundle),
+      expectedVersion,
+    });
+    if (!reply.ok) return reply;
+    const version = reply.value.body.version;
+    return typeof version === "number"
+      ? ok({ version })
+      : err(badResponse("bundle", reply.value.status));
+  }
+
+  /** Deletes the account after a fresh proof. */
+  async deleteAccount(accessToken: string, proof: LoginProof): Reply<void> {
+    const reply = await this.#call("DELETE", "me", accessToken, proofJson(proof));
+    return reply.ok ? ok(undefined) : reply;
+  }
+
+  /** Leaves a sealed bundle in a pairing mailbox (10 minutes, taken once). */
+  async leaveMailbox(
+    accessToken: string,
+    mailboxId: string,
+    sealed: Uint8Array,
+  ): Reply<{ expiresAt: number }> {
+    const reply = await this.#call("POST", "pairing", accessToken, {
+      mailboxId,
+      sealed: toBase64Url(sealed),
+    });
+    if (!reply.ok) return reply;
+    const expiresAt = reply.value.body.expiresAt;
+    return typeof expiresAt === "number"
+      ? ok({ expiresAt })
+      : err(badResponse("pairing", reply.value.status));
+  }
+
+  /** Takes a pairing mailbox: its sealed bundle, and tokens for this new device. */
+  async takeMailbox(mailboxId: string): Reply<{ sealed: Uint8Array; tokens: SessionTokens }> {
+    const reply = await this.#call("POST", "pairing/take", null, { mailboxId });
+    if (!reply.ok) return reply;
+    const tokens = decodeTokens(reply.value.body, reply.value.status);
+    if (!tokens.ok) return tokens;
+    const sealed = fromBase64Url(reply.value.body.sealed);
+    return sealed
+      ? ok({ sealed, tokens: tokens.value })
+      : err(badResponse("pairing mailbox", reply.value.status));
+  }
+
+  async #tokens(path: string, body: Json): Reply<SessionTokens> {
+    const reply = await this.#call("POST", path, null, body);
+    return reply.ok ? decodeTokens(reply.value.body, reply.value.status) : reply;
+  }
+
+  async #call(
+    method: string,
+    path: string,
+    accessToken: string | null,
+    body: Json | null,
+  ): Reply<{ status: number; body: Json }> {
+    let response: Response;
+    try {
+      response = await this.#fetch(`${this.#base}${path}`, {
+        method,
+        headers: {
+          ...(body && { "content-type": "application/json" }),
+          ...(accessToken && { authorization: `Bearer ${accessToken}` }),
+        },
+        ...(body && { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      return err({
+        code: "network",
+        status: 0,
+        message: `the relay cannot be reached: ${(error as Error).message}`,
+      });
+    }
+    if (response.status === 204) return ok({ status: 204, body: {} });
+    let json: unknown;
+    try {
+      json = await response.json();
+    } catch {
+      return err(badResponse(`HTTP ${response.status} without JSON`, response.status));
+    }
+    if (typeof json !== "object" || json === null)
+      return err(badResponse("not an object", response.status));
+    const value = json as Json;
+    if (response.ok) return ok({ status: response.status, body: value });
+    const error = value.error as Json | undefined;
+    if (typeof error?.code !== "string" || typeof error.message !== "string")
+      return err(badResponse(`HTTP ${response.status}`, response.status));
+    return err({ code: error.code, message: error.message, status: response.status });
+  }
+}
+
+function decodeTokens(body: Json, status: number): Result<SessionTokens, AccountClientError> {
+  const { accountId, accessToken, expiresIn, refreshToken } = body;
+  if (
+    typeof accountId !== "string" ||
+    typeof accessToken !== "string" ||
+    typeof expiresIn !== "number" ||
+    typeof refreshToken !== "string"
+  )
+    return err(badResponse("tokens", status));
+  return ok({ accountId, accessToken, expiresIn, refreshToken });
+}
+
+function kdfJson(kdf: AccountKdf): Json {
+  return { ...kdf, salt: toBase64Url(kdf.salt) };
+}
+
+function proofJson(proof: LoginProof): Json {
+  return {
+    challengeId: proof.challengeId,
+    signature: toBase64Url(proof.signature),
+    method: proof.method,
+  };
+}
+
+function decodeKdf(value: unknown): AccountKdf | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const k = value as Json;
+  const salt = fromBase64Url(k.salt);
+  if (
+    k.algorithm !== "argon2id13" ||
+    !salt ||
+    typeof k.opsLimit !== "number" ||
+    typeof k.memLimit !== "number"
+  )
+    return undefined;
+  return { algorithm: "argon2id13", salt, opsLimit: k.opsLimit, memLimit: k.memLimit };
+}

@@ -1,0 +1,79 @@
+/**
+ * The account-aware access policy. With accounts on, a connection speaks for the account of
+ * its access token; documents it registers are owned by that account, and a document owned
+ * by one account is invisible to every other (answered like a missing document). Documents
+ * registered without an account stay capability-only (their access secret is the key).
+ *
+ * `requireAccount` decides who may connect and create: true (the default for a public
+ * relay) refuses connections without a valid token; false (a private relay) also lets
+ * devices without an account sync documents by capability alone.
+ */
+import type { AccessPolicy, ConnectionIdentity } from "../relay-types.js";
+import type { AccountService } from "./account-service.js";
+
+/** Options of `createAccountPolicy`. */
+export interface AccountPolicyOptions {
+  readonly service: AccountService;
+  /** Refuse connections (and so document creation) without an account. */
+  readonly requireAccount: boolean;
+}
+
+/** An `AccessPolicy` that also authenticates WebSocket upgrades. */
+export interface AccountPolicy extends AccessPolicy {
+  /**
+   * Authenticates an upgrade from the access token it carried (null: none). A refusal
+   * gives the HTTP status to answer the upgrade with.
+   */
+  authenticateUpgrade(
+    token: string | null,
+  ): Promise<
+    { ok: true; identity: ConnectionIdentity } | { ok: false; status: 401; message: string }
+  >;
+  /**
+   * Calls `listener` with a test of which connections' sessions were just signed out
+   * (logout, password change, token reuse, deletion), so the server can close them.
+   */
+  onSignedOut(
+    listener: (isSignedOut: (identity: ConnectionIdentity) => boolean) => void,
+  ): () => void;
+}
+
+/** The policy of a relay with accounts. */
+export function createAccountPolicy(options: AccountPolicyOptions): AccountPolicy {
+  const { service, requireAccount } = options;
+  const check = async (token: string | null) => {
+    if (token === null && !requireAccount)
+      return { ok: true as const, identity: { principal: null } };
+    const caller = await service.authenticate(token);
+    if (!caller.ok)
+      return { ok: false as const, status: 401 as const, message: caller.error.message };
+    return {
+      ok: true as const,
+      identity: {
+        principal: caller.value.accountId,
+        expiresAt: caller.value.expiresAt,
+        session: caller.value.familyId,
+      },
+    };
+  };
+  return {
+    authenticateUpgrade: check,
+    onSignedOut(listener) {
+      return service.onRevoked((revocation) =>
+        listener((identity) =>
+          "familyId" in revocation
+            ? identity.session === revocation.familyId
+            : identity.principal === revocation.accountId && identity.session !== revocation.except,
+        ),
+      );
+    },
+    async authenticate(token) {
+      const checked = await check(token);
+      if (!checked.ok) return { ok: false, message: checked.message };
+      const { principal, expiresAt } = checked.identity as ConnectionIdentity;
+      return { ok: true, principal, ...(expiresAt !== undefined && { expiresAt }) };
+    },
+    mayCreate: (principal) => !requireAccount || principal !== null,
+    mayAccess: (principal, owner) => owner === null || owner === principal,
+  };
+}

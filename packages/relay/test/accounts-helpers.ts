@@ -1,0 +1,281 @@
+/**
+ * Helpers for the account tests: a relay process with account flags, an in-process relay
+ * with accounts and an injectable clock, devices that sync through an account session, and
+ * raw upgrades that report the HTTP status a refused handshake got.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  AccountClient,
+  type AccountSession,
+  createDocumentKeys,
+  type LibraryAccess,
+  loadSodium,
+  MemoryCrashLog,
+  MemoryStorageAdapter,
+  openVault,
+  registerAccount,
+  startSync,
+  TEST_KDF,
+  unwrap,
+} from "@ridevault/core";
+import {
+  type ClientMessage,
+  decodeRelayMessage,
+  encodeClientMessage,
+  type RelayMessage,
+} from "@ridevault/core/protocol";
+import { WebSocket } from "ws";
+import { openSqliteAccountStore } from "../src/accounts/sqlite-account-store.js";
+import type { AccountRateLimits } from "../src/http/account-routes.js";
+import { startRelay } from "../src/start-relay.js";
+import { MemoryRelayStore } from "../src/store/memory-relay-store.js";
+import type { Device } from "./devices.js";
+
+const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+
+/** A relay process started with extra flags. */
+export interface AccountsRelayProcess {
+  readonly url: string;
+  /** `http://host:port`. */
+  readonly origin: string;
+  readonly child: ChildProcess;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** Starts `ridevault-relay` on port 0 over `dataDir` with `args`, and waits until it serves. */
+export async function startAccountsRelay(
+  dataDir: string,
+  args: readonly string[] = [],
+): Promise<AccountsRelayProcess> {
+  const child = spawn(
+    process.execPath,
+    [MAIN, "--data", dataDir, "--port", "0", "--log-level", "debug", ...args],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let logs = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    logs += chunk.toString();
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /\{"ready":"([^"]+)"\}/.exec(out);
+      if (match) resolve(match[1] as string);
+    });
+    child.once("exit", (code) => reject(new Error(`relay exited (${code}): ${logs}`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    url,
+    origin: url.replace(/^ws/, "http").replace(/\/sync$/, ""),
+    child,
+    logs: () => logs,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+/** Opens a vault (joining `join`) that syncs through `session`. */
+export async function openAccountDevice(
+  name: string,
+  url: string,
+  session: AccountSession,
+  join?: LibraryAccess,
+): Promise<Device> {
+  const vault = unwrap(
+    await openVault({
+      storage: new MemoryStorageAdapter(),
+      crashLog: new MemoryCrashLog(),
+      deviceName: name,
+      summaryDelayMs: 10,
+      ...(join && { join }),
+    }),
+  );
+  const sync = await startSync(vault, {
+    url,
+    WebSocket: session.webSocket(WebSocket as never),
+    backoff: { minMs: 20, maxMs: 300 },
+  });
+  return { name, vault, sync, url };
+}
+
+/** An account client for the relay at `url` (`ws://…/sync` or `http://…`). */
+export function clientFor(url: string): AccountClient {
+  return new AccountClient({ baseUrl: url });
+}
+
+/**
+ * Tries a WebSocket upgrade with `protocols` and `origin`; resolves with the HTTP status
+ * of a refused handshake, or 101 and the open socket.
+ */
+export function tryUpgrade(
+  url: string,
+  options: { protocols?: string[]; origin?: string } = {},
+): Promise<{ status: number; socket?: WebSocket }> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, options.protocols ?? [], {
+      ...(options.origin && { headers: { origin: options.origin } }),
+    });
+    socket.once("unexpected-response", (_request, response) => {
+      resolve({ status: response.statusCode ?? 0 });
+      socket.terminate();
+    });
+    socket.once("open", () => resolve({ status: 101, socket }));
+    socket.once("error", () => resolve({ status: 0 }));
+  });
+}
+
+/** An in-process relay with accounts on a SQLite account file, and a clock tests can move. */
+export interface InProcessAccountsRelay {
+  readonly url: string;
+  readonly origin: string;
+  readonly secret: Uint8Array;
+  readonly accountFile: string;
+  /** Milliseconds added to the accounts' clock. */
+  shift: number;
+  /** Stops the relay (closing the account file) but keeps its files. */
+  stop(): Promise<void>;
+  /** Stops the relay and removes its files. */
+  close(): Promise<void>;
+}
+
+/** Starts a relay with accounts in this process (tiny KDF quoted for unknown emails). */
+export async function startInProcessRelay(
+  options: {
+    requireAccount?: boolean;
+    allowedOrigins?: readonly string[] | null;
+    rateLimits?: AccountRateLimits;
+    audience?: string;
+  } = {},
+): Promise<InProcessAccountsRelay> {
+  const dir = await mkdtemp(path.join(tmpdir(), "ridevault-accounts-"));
+  const accountFile = path.join(dir, "accounts.sqlite");
+  const secret = new Uint8Array(randomBytes(32));
+  const state = { shift: 0 };
+  let stopped = false;
+  const running = await startRelay({
+    store: new MemoryRelayStore(),
+    ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
+    accounts: {
+      store: unwrap(openSqliteAccountStore(accountFile)),
+      secret,
+      requireAccount: options.requireAccount ?? true,
+      audience: options.audience ?? "relay-under-test",
+      defaultKdf: TEST_KDF,
+      now: () => Date.now() + state.shift,
+      rateLimits: options.rateLimits ?? {
+        register: { burst: 100, perMinute: 100 },
+        challenge: { burst: 100, perMinute: 100 },
+        login: { burst: 100, perMinute: 100 },
+        refresh: { burst: 100, perMinute: 100 },
+      },
+    },
+  });
+  const relay: InProcessAccountsRelay = {
+    url: running.url,
+    origin: running.url.replace(/^ws/, "http").replace(/\/sync$/, ""),
+    secret,
+    accountFile,
+    get shift() {
+      return state.shift;
+    },
+    set shift(value: number) {
+      state.shift = value;
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await running.close();
+    },
+    async close() {
+      await relay.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return relay;
+}
+
+/** A library access that stands in for a vault's (the relay never sees inside it). */
+export async function someLibrary(): Promise<LibraryAccess> {
+  const sodium = await loadSodium();
+  return { libraryId: "2x8Lib7zWq3vK9ptRmNc", libraryKeys: createDocumentKeys(sodium) };
+}
+
+/** Registers `email` with `password` (tiny KDF); returns the session and recovery code. */
+export async function registerRider(
+  relay: { url: string },
+  email: string,
+  password = "pw",
+): Promise<{ session: AccountSession; recoveryCode: string }> {
+  return unwrap(
+    await registerAccount({
+      client: clientFor(relay.url),
+      unsafeTestKdf: true,
+      email,
+      password,
+      library: await someLibrary(),
+    }),
+  );
+}
+
+/** A raw protocol connection that presents `token` in the upgrade. */
+export interface AuthedSocket {
+  send(message: ClientMessage): void;
+  next(match: (message: RelayMessage) => boolean, timeoutMs?: number): Promise<RelayMessage>;
+  readonly closed: Promise<number>;
+  close(): void;
+}
+
+/** Opens a sync connection with `token` (or none) and says hello. */
+export async function connectWithToken(url: string, token: string | null): Promise<AuthedSocket> {
+  const protocols = ["ridevault.v1", ...(token ? [`ridevault.access-token.${token}`] : [])];
+  const upgraded = await tryUpgrade(url, { protocols });
+  const socket = upgraded.socket;
+  if (!socket) throw new Error(`upgrade refused with ${upgraded.status}`);
+  const received: RelayMessage[] = [];
+  const waiters: { match: (m: RelayMessage) => boolean; resolve: (m: RelayMessage) => void }[] = [];
+  socket.on("message", (data: Buffer) => {
+    const decoded = decodeRelayMessage(new Uint8Array(data));
+    if (!decoded.ok) return;
+    const waiter = waiters.find((w) => w.match(decoded.value));
+    if (waiter) {
+      waiters.splice(waiters.indexOf(waiter), 1);
+      waiter.resolve(decoded.value);
+    } else received.push(decoded.value);
+  });
+  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
+  const connection: AuthedSocket = {
+    send: (message) => socket.send(encodeClientMessage(message)),
+    next(match, timeoutMs = 5000) {
+      const found = received.find(match);
+      if (found) {
+        received.splice(received.indexOf(found), 1);
+        return Promise.resolve(found);
+      }
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no matching reply")), timeoutMs);
+        waiters.push({
+          match,
+          resolve: (m) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        });
+      });
+    },
+    closed,
+    close: () => socket.close(),
+  };
+  connection.send({ type: "hello", id: 1, deviceId: "0123456789abcdef", token: null });
+  await connection.next((m) => m.type === "welcome");
+  return connection;
+}
