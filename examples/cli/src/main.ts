@@ -20,6 +20,7 @@ import {
 } from "@ridevault/core/node";
 import { WebSocket } from "ws";
 import { demoRide } from "./demo-ride.js";
+import { exportAllTo, importPath } from "./transfer.js";
 
 const HELP = `ridevault — your rides, on this device first
 
@@ -34,6 +35,10 @@ usage: ridevault [--dir DIR] <command> [arguments]
   export <id> [--format fit|tcx|gpx] [--out FILE]
                                the workout as a FIT activity file (default <id>.fit) for
                                Strava, Garmin Connect or intervals.icu, TCX, or GPX (GPS rides)
+  import <file|folder|zip>     import FIT, TCX or GPX rides (a file, every such file in a
+                               folder, a zip of them, or an "export-all" archive)
+  export-all <out.zip>         all your data: every workout as JSON and FIT, the library,
+                               and a README explaining the layout
   rename <id> <title>          change the title
   remove <id> | restore <id>   move to the bin and back
   purge <id>                   delete for good
@@ -237,6 +242,18 @@ async function run(vault: Vault, args: Parsed): Promise<void> {
       const file = typeof out === "string" ? out : `${workout.id}.${format}`;
       await writeFile(file, bytes);
       process.stdout.write(`${file} (${bytes.length} bytes)\n`);
+      return;
+    }
+    case "import": {
+      const target = id ?? fail("import needs a file, folder or zip");
+      const failed = await importPath(vault, target).catch((error: Error) => fail(error.message));
+      if (failed > 0) process.exitCode = 1;
+      return;
+    }
+    case "export-all": {
+      const file = id ?? fail("export-all needs an output file, e.g. my-rides.zip");
+      const size = await exportAllTo(vault, file);
+      process.stdout.write(`${file} (${size} bytes)\n`);
       return;
     }
     case "rename": {

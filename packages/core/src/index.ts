@@ -5,6 +5,40 @@
  * `@ridevault/core/browser`), or `openVault` with any storage adapter and crash log.
  */
 export {
+  AccountClient,
+  type AccountClientError,
+  type AccountClientOptions,
+  fromBase64Url,
+  type LoginChallenge,
+  type LoginProof,
+  type Registration,
+  type SessionTokens,
+  toBase64Url,
+} from "./account/account-client.js";
+export {
+  type AccountFlowError,
+  type AccountFlowOptions,
+  changePassword,
+  deleteAccount,
+  type InvalidRecoveryCodeError,
+  logIn,
+  recoverAccount,
+  registerAccount,
+  type SignedIn,
+} from "./account/account-flows.js";
+export {
+  AccountSession,
+  type AccountSessionOptions,
+  SYNC_SUBPROTOCOL,
+  TOKEN_SUBPROTOCOL_PREFIX,
+  type WebSocketWithProtocols,
+} from "./account/account-session.js";
+export {
+  createPairing,
+  joinByPairingLink,
+  type PairingError,
+} from "./account/pairing-flows.js";
+export {
   type AnalysisSettings,
   analyzeWorkout,
   type WorkoutAnalysis,
@@ -77,12 +111,43 @@ export {
 export { loadSodium, type Sodium } from "./crypto/sodium.js";
 export { verifyEnvelope } from "./crypto/verify-envelope.js";
 export {
+  type ArchiveProblem,
+  LIBRARY_JSON_FORMAT,
+  LIBRARY_JSON_VERSION,
+  type LibraryJson,
+} from "./formats/archive/archive-layout.js";
+export {
+  type DecodedWorkoutJson,
+  WORKOUT_JSON_FORMAT,
+  WORKOUT_JSON_VERSION,
+  type WorkoutJson,
+  type WorkoutJsonError,
+  workoutFromJson,
+  workoutToJson,
+} from "./formats/archive/workout-json.js";
+export {
   exportFit,
   FIT_PRODUCT_NAME,
   type FitExportInput,
 } from "./formats/fit/export-fit.js";
+export { importFit } from "./formats/fit/import-fit.js";
 export { exportGpx, type GpxError, type GpxExportInput } from "./formats/gpx/export-gpx.js";
+export { importGpx } from "./formats/gpx/import-gpx.js";
+export {
+  detectFormat,
+  IMPORTABLE_EXTENSION,
+  type ImportFile,
+  importWorkoutFile,
+} from "./formats/import/import-file.js";
+export type {
+  ImportError,
+  ImportedLap,
+  ImportedPause,
+  ImportedWorkout,
+  ImportFormat,
+} from "./formats/import/imported-workout.js";
 export { exportTcx, type TcxExportInput } from "./formats/tcx/export-tcx.js";
+export { importTcx } from "./formats/tcx/import-tcx.js";
 export {
   bytesToHex,
   createDeviceId,
@@ -91,9 +156,44 @@ export {
   isWorkoutId,
   type WorkoutId,
 } from "./ids.js";
+export {
+  type AccountSecrets,
+  type BundleCorruptError,
+  type BundleLockedError,
+  createAccountBundle,
+  type LibraryAccess,
+  openAccountBundle,
+  rewrapAccountBundle,
+} from "./keys/account-bundle.js";
+export {
+  type AccountKdf,
+  checkKdf,
+  DEFAULT_KDF,
+  type DerivedAccountKeys,
+  derivePasswordKeys,
+  type KdfRejectedError,
+  MAX_KDF,
+  MIN_KDF,
+  newKdf,
+  signLoginChallenge,
+  TEST_KDF,
+} from "./keys/account-kdf.js";
 export { decodeDocumentKeys, encodeDocumentKeys } from "./keys/encode-document-keys.js";
 export { createKeyStore, type KeyStore, type KeyStoreOptions } from "./keys/key-store.js";
 export type { KeyStoreError } from "./keys/key-store-error.js";
+export {
+  createPairingLink,
+  openPairing,
+  type PairingCorruptError,
+  type PairingKeys,
+  parsePairingLink,
+  sealPairing,
+} from "./keys/pairing-link.js";
+export {
+  createRecoveryCode,
+  deriveRecoveryKeys,
+  parseRecoveryCode,
+} from "./keys/recovery-code.js";
 export { err, ok, type Result, unwrap } from "./result.js";
 export {
   type Clock,
@@ -139,6 +239,14 @@ export {
   type WebSocketLike,
   webSocketTransport,
 } from "./sync/transport.js";
+export {
+  type BulkImportOptions,
+  type FileImportResult,
+  type ImportProgress,
+  type ImportSource,
+  MAX_UNZIPPED_FILE_BYTES,
+  zipSources,
+} from "./vault/bulk-import.js";
 export type {
   AlreadyRecordingError,
   NotFoundError,
@@ -148,6 +256,8 @@ export type {
   WorkoutCorruptError,
 } from "./vault/errors.js";
 export type { VaultEvent, VaultListener } from "./vault/events.js";
+export type { ExportAllOptions } from "./vault/export-all.js";
+export type { ImportOutcome, ImportStoreError } from "./vault/import-workout.js";
 export type { LibraryEntry, ListOptions } from "./vault/library.js";
 export type { RecoveryReport } from "./vault/recovery.js";
 export { openVault, Vault, type VaultOptions } from "./vault/vault.js";

@@ -9,6 +9,7 @@ import { FileStorageAdapter } from "./storage/file-storage.js";
 import type { VaultError } from "./vault/errors.js";
 import { openVault, type Vault, type VaultOptions } from "./vault/vault.js";
 
+export { readImportFolder } from "./formats/import/read-import-folder.js";
 export * from "./index.js";
 export { FileCrashLog } from "./storage/file-crash-log.js";
 export { FileStorageAdapter, type FileStorageOptions } from "./storage/file-storage.js";

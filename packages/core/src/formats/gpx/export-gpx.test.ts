@@ -40,7 +40,7 @@ function points(gpx: string): Sample[] {
       lon: Math.round(Number(lon) * 1e7),
     };
     if (ele !== undefined) sample.altitude = Math.round(Number(ele) * 1000);
-    const power = /<power>(\d+)<\/power>/.exec(ext);
+    const power = /<pwr:PowerInWatts>(\d+)<\/pwr:PowerInWatts>/.exec(ext);
     if (power) sample.power = Number(power[1]);
     const hr = /<gpxtpx:hr>(\d+)<\/gpxtpx:hr>/.exec(ext);
     if (hr) sample.heartRate = Number(hr[1]);

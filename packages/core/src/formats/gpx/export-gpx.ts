@@ -1,6 +1,8 @@
 /**
- * GPX 1.1 export with Garmin's TrackPointExtension v2 (heart rate, cadence) and power as a
- * bare `<power>` element, the way Strava writes it. GPX requires `lat` and `lon` on every
+ * GPX 1.1 export with Garmin's TrackPointExtension v2 (heart rate, cadence, speed) and
+ * power in Garmin's PowerExtension v1 (`<pwr:PowerInWatts>`, what Garmin devices write).
+ * Strava's bare `<power>` element is not used: it sits in the GPX namespace, where the GPX
+ * schema allows no extension element, so such files fail validation. GPX requires `lat` and `lon` on every
  * track point, so a ride without positions (an indoor ride) has no valid GPX: that is an
  * error that says so, not an empty file. Samples without a position are left out.
  */
@@ -24,10 +26,13 @@ export interface GpxExportInput {
 
 const GPX_NS = "http://www.topografix.com/GPX/1/1";
 const TPX_NS = "http://www.garmin.com/xmlschemas/TrackPointExtension/v2";
+const PWR_NS = "http://www.garmin.com/xmlschemas/PowerExtension/v1";
 const SCHEMAS =
   "http://www.topografix.com/GPX/1/1 http://www.topografix.com/GPX/1/1/gpx.xsd " +
   "http://www.garmin.com/xmlschemas/TrackPointExtension/v2 " +
-  "http://www.garmin.com/xmlschemas/TrackPointExtensionv2.xsd";
+  "http://www.garmin.com/xmlschemas/TrackPointExtensionv2.xsd " +
+  "http://www.garmin.com/xmlschemas/PowerExtension/v1 " +
+  "http://www.garmin.com/xmlschemas/PowerExtensionv1.xsd";
 
 /** The workout as a GPX 1.1 document, or `no-positions` when it has no GPS track. */
 export function exportGpx(input: GpxExportInput): Result<string, GpxError> {
@@ -49,7 +54,7 @@ export function exportGpx(input: GpxExportInput): Result<string, GpxError> {
   const name = escapeXml(metadata.title || "Ride");
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<gpx version="1.1" creator="${escapeXml(input.creator ?? "ridevault")}" xmlns="${GPX_NS}" xmlns:gpxtpx="${TPX_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="${SCHEMAS}">`,
+    `<gpx version="1.1" creator="${escapeXml(input.creator ?? "ridevault")}" xmlns="${GPX_NS}" xmlns:gpxtpx="${TPX_NS}" xmlns:pwr="${PWR_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="${SCHEMAS}">`,
     `  <metadata><name>${name}</name><time>${iso(metadata.startTime)}</time></metadata>`,
     "  <trk>",
     `    <name>${name}</name>`,
@@ -71,7 +76,7 @@ function trackPoint(columns: SampleColumns, i: number, lat: number, lon: number)
   parts.push(`<time>${iso(columns.time[i] as number)}</time>`);
   const extensions: string[] = [];
   const power = columns.power[i] as number;
-  if (!Number.isNaN(power)) extensions.push(`<power>${power}</power>`);
+  if (!Number.isNaN(power)) extensions.push(`<pwr:PowerInWatts>${power}</pwr:PowerInWatts>`);
   // TrackPointExtension v2 order: atemp, wtemp, depth, hr, cad, speed, course, bearing.
   const tpx: string[] = [];
   const hr = columns.heartRate[i] as number;
