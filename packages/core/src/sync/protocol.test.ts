@@ -16,6 +16,15 @@ const key = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const id = fc.nat();
 const seq = fc.nat();
 const envelope = fc.uint8Array({ maxLength: 600 });
+/** Bytes that start like an envelope of `docId` (version, kind, id length, id), then anything. */
+const envelopeOf = (id: string) =>
+  fc
+    .uint8Array({ maxLength: 600 })
+    .map((rest) => Uint8Array.from([1, 0, id.length, ...new TextEncoder().encode(id), ...rest]));
+const pushOf = <T extends "push" | "ephemeral">(type: T) =>
+  fc
+    .record({ id, docId })
+    .chain(({ id, docId }) => envelopeOf(docId).map((envelope) => ({ type, id, docId, envelope })));
 
 const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
   fc.record({
@@ -39,8 +48,8 @@ const clientMessage: fc.Arbitrary<ClientMessage> = fc.oneof(
     accessSecret: key,
   }),
   fc.record({ type: fc.constant("unsubscribe" as const), id, docId }),
-  fc.record({ type: fc.constant("push" as const), id, docId, envelope }),
-  fc.record({ type: fc.constant("ephemeral" as const), id, docId, envelope }),
+  pushOf("push"),
+  pushOf("ephemeral"),
 );
 
 const relayMessage: fc.Arbitrary<RelayMessage> = fc.oneof(
@@ -82,6 +91,32 @@ describe("wire protocol", () => {
     );
   });
 
+  it("takes a push's document from its envelope, and refuses to encode a mismatch", () => {
+    const a = "4d3h4UghPqkj6TuVHYXfgr";
+    const b = "7xKqLr2ZyWmN8pQvTbHcDs";
+    const envelope = Uint8Array.from([1, 0, a.length, ...new TextEncoder().encode(a), 9, 9]);
+    const frame = encodeClientMessage({ type: "push", id: 7, docId: a, envelope });
+    expect(frame.length).toBe(2 + 1 + 1 + envelope.length);
+    expect(decodeClientMessage(frame)).toEqual({
+      ok: true,
+      value: { type: "push", id: 7, docId: a, envelope },
+    });
+    expect(() => encodeClientMessage({ type: "push", id: 7, docId: b, envelope })).toThrow(
+      RangeError,
+    );
+    // An unreadable header still decodes, with no document, so the relay can answer by id.
+    const garbled = encodeClientMessage({
+      type: "push",
+      id: 8,
+      docId: "",
+      envelope: new Uint8Array([1]),
+    });
+    expect(decodeClientMessage(garbled)).toEqual({
+      ok: true,
+      value: { type: "push", id: 8, docId: "", envelope: new Uint8Array([1]) },
+    });
+  });
+
   it("rejects every truncation with bad-frame, never a throw", () => {
     fc.assert(
       fc.property(clientMessage, fc.nat(), (m, cut) => {
@@ -111,7 +146,7 @@ describe("wire protocol", () => {
       id: 1,
       docId: "2VU1ULPhzqnoYdHke9wC87",
     });
-    frame[0] = 2;
+    frame[0] = 1; // the version before this one
     const decoded = decodeClientMessage(frame);
     expect(decoded.ok ? "" : decoded.error.code).toBe("unsupported-version");
     const big = decodeClientMessage(new Uint8Array(MAX_FRAME_BYTES + 1));

@@ -2,9 +2,11 @@
  * The wire protocol between devices and the relay (DESIGN.md §4): binary frames, one
  * WebSocket per vault multiplexing all documents. Every frame is
  *
- *     protocol version u8 (=1) · message type u8 · fields…
+ *     protocol version u8 (=2) · message type u8 · fields…
  *
- * with integers as LEB128 varints and strings/bytes length-prefixed. Messages are
+ * with integers as LEB128 varints and strings/bytes length-prefixed. Version 2 dropped the
+ * document id from `push` and `ephemeral`: the envelope's header already names it (29 bytes
+ * less per pushed chunk, ~5 % of a live ride's sync bytes). Messages are
  * discriminated unions split by direction. `decodeClientMessage`/`decodeRelayMessage`
  * validate every field and never throw: a bad frame is a `ProtocolError` value.
  *
@@ -15,7 +17,7 @@ import { ByteReader, ByteWriter, DecodeError } from "../bytes.js";
 import { err, ok, type Result } from "../result.js";
 
 /** The protocol version this library speaks. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** The largest frame either side accepts (an envelope of up to 1 MiB plus framing). */
 export const MAX_FRAME_BYTES = 1024 * 1024 + 4096;
 
@@ -45,12 +47,17 @@ export type ClientMessage =
   | {
       readonly type: "push";
       readonly id: number;
+      /**
+       * The document the envelope's header names: not sent separately. Decoding gives ""
+       * when the header is unreadable, so the relay can answer with the message's id.
+       */
       readonly docId: string;
       readonly envelope: Uint8Array;
     }
   | {
       readonly type: "ephemeral";
       readonly id: number;
+      /** As for `push`: taken from the envelope's header. */
       readonly docId: string;
       readonly envelope: Uint8Array;
     };
@@ -150,7 +157,9 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
       break;
     case "push":
     case "ephemeral":
-      text(w, message.docId);
+      if (envelopeDocId(message.envelope) !== message.docId) {
+        throw new RangeError(`this envelope does not belong to document ${message.docId}`);
+      }
       w.blob(message.envelope);
       break;
   }
@@ -220,8 +229,10 @@ export function decodeClientMessage(frame: Uint8Array): Result<ClientMessage, Pr
       case "unsubscribe":
         return { type, id, docId: readDocId(r) };
       case "push":
-      case "ephemeral":
-        return { type, id, docId: readDocId(r), envelope: r.blob().slice() };
+      case "ephemeral": {
+        const envelope = r.blob().slice();
+        return { type, id, docId: envelopeDocId(envelope), envelope };
+      }
     }
   });
 }
@@ -311,6 +322,22 @@ function readText(r: ByteReader, maxBytes: number): string {
     return decoder.decode(bytes);
   } catch {
     throw new DecodeError("text is not valid UTF-8");
+  }
+}
+
+/**
+ * The document id in an envelope's header (`version · kind · idLength u8 · id`, see
+ * crypto/envelope-format.ts), or "" when it is not readable as one; the relay checks the
+ * whole envelope afterwards.
+ */
+function envelopeDocId(envelope: Uint8Array): string {
+  const length = envelope[2];
+  if (length === undefined || envelope.length < 3 + length) return "";
+  try {
+    const docId = decoder.decode(envelope.subarray(3, 3 + length));
+    return DOC_ID.test(docId) ? docId : "";
+  } catch {
+    return "";
   }
 }
 
