@@ -5,6 +5,7 @@
 import type { Vault } from "@ridevault/core/browser";
 import { useEffect, useMemo, useState } from "react";
 import { AppContext, type AppServices } from "./app-context.js";
+import { RideNotice } from "./components/RideNotice.js";
 import { SyncBadge } from "./components/SyncBadge.js";
 import { DevicesPage } from "./pages/DevicesPage.js";
 import { HistoryPage, link } from "./pages/HistoryPage.js";
@@ -72,6 +73,7 @@ export function App(props: AppProps) {
         <SyncBadge />
       </header>
       <main id="main" tabIndex={-1}>
+        <RideNotice />
         <Page />
       </main>
     </AppContext.Provider>

@@ -1,14 +1,18 @@
 /**
  * The app's entry: initialises Automerge's WebAssembly (the `/slim` entry, see
  * vite.config.ts), registers the service worker, opens this browser's vault and renders.
- * `?speed=N` makes the simulated recorder ride N seconds per second (demos and tests).
+ * `?speed=N` makes ride time run N times faster (the simulator and the recording session
+ * take the ride clock; for demos and tests).
  */
 
 import automergeWasmUrl from "@automerge/automerge/automerge.wasm?url";
 import { initializeWasm } from "@automerge/automerge/slim";
 import { createRoot } from "react-dom/client";
 import { App } from "./App.js";
-import { createSimulatedRecorder } from "./recording/recorder-port.js";
+import { detectBluetooth } from "./recording/bluetooth-support.js";
+import { createRecorder } from "./recording/recorder-port.js";
+import { rideSpeed } from "./recording/ride-clock.js";
+import { SensorRack } from "./recording/sensor-rack.js";
 import { openAppVault } from "./vault/open-app-vault.js";
 import "./styles.css";
 
@@ -31,9 +35,13 @@ async function boot(): Promise<void> {
     );
     return;
   }
-  const speed = Number(new URLSearchParams(window.location.search).get("speed") ?? 1);
-  const recorder = createSimulatedRecorder({
-    speed: Number.isFinite(speed) ? Math.min(100, Math.max(1, speed)) : 1,
+  const bluetooth = await detectBluetooth({ isSecureContext, navigator });
+  const sensors = new SensorRack({ bluetooth });
+  // Nothing but the simulator can ride here: choose it, so Start works at once.
+  if (!bluetooth.available) sensors.chooseSimulator(true);
+  const recorder = createRecorder({
+    sensors,
+    speed: rideSpeed(new URLSearchParams(window.location.search).get("speed") ?? 1),
   });
   root.render(<App vault={opened.value} recorder={recorder} />);
 }

@@ -80,6 +80,7 @@ describe("the example PWA", () => {
 
       // A records a simulated ride, 50× faster than real time, with one lap.
       await a.page.getByRole("navigation").getByRole("link", { name: "Record" }).click();
+      await a.page.getByLabel(/Use the simulator/).check();
       await a.page.getByLabel("Title").fill("Sim ride");
       await a.page.getByRole("button", { name: "Start ride" }).click();
       await a.page
@@ -158,7 +159,9 @@ describe("the example PWA", () => {
     expect(cached).toContain("/");
     expect(cached.some((file) => file.endsWith(".wasm"))).toBe(true);
     await page.getByRole("navigation").getByRole("link", { name: "Record" }).click();
+    await page.getByLabel(/Use the simulator/).check();
     await page.getByRole("button", { name: "Start ride" }).click();
+    await page.getByRole("heading", { name: "Recording" }).waitFor();
     await page.getByRole("button", { name: "Stop and save" }).click();
     await page.getByRole("heading", { name: "Export" }).waitFor();
 

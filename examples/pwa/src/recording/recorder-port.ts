@@ -1,176 +1,241 @@
 /**
- * The app's one seam to recording. Pages talk to a `RecorderPort`; today's implementation,
- * `createSimulatedRecorder`, plays the recorder package's ride model (`rideStateAt`, the same
- * profile the sensor simulator plays) into `vault.workouts.record()` at 1 Hz of ride time.
- * When the recorder's recording session lands, it replaces this file's implementation and
- * nothing else changes. `speed` runs ride time faster than wall time (for demos and tests).
+ * The app's one seam to recording. Pages talk to a `RecorderPort`; `createRecorder` wires
+ * the recorder package's recording session to the vault: the session's sources are the
+ * rider's sensors (`SensorRack`: Bluetooth sensors and the simulator), its target is
+ * `vault.workouts.record()`, and its clock is the ride clock (`?speed=N` runs it N times
+ * faster, for demos and tests). Pausing, auto-pause, laps, 1 Hz samples and source choice
+ * are the session's; this module keeps the ride's bookmark so an unfinished ride can be
+ * resumed or finished after a reload (`unfinished-ride.ts`).
  */
-import type { Result, Sample, Vault, WorkoutId } from "@ridevault/core/browser";
-import { type RideProfile, rideStateAt } from "@ridevault/recorder";
+import { err, ok, type Result, type Vault } from "@ridevault/core/browser";
+import {
+  createRecordingSession,
+  type SessionOptions,
+  type SessionTarget,
+} from "@ridevault/recorder";
+import { type ActiveRecording, createActiveRecording } from "./active-recording.js";
+import { anchorAt, createRideClock, type RideClock, type RideClockAnchor } from "./ride-clock.js";
+import {
+  clearRideMarker,
+  type MarkerStorage,
+  type RideMarker,
+  type RideSettings,
+  saveRideMarker,
+} from "./ride-marker.js";
+import { type SensorRack, SIMULATOR } from "./sensor-rack.js";
+import {
+  continuationTarget,
+  findUnfinishedRide,
+  finishRide,
+  type UnfinishedRide,
+} from "./unfinished-ride.js";
 
-/** What a recording shows while it runs. */
-export interface LiveState {
-  readonly status: "recording" | "paused" | "stopped";
-  /** Timer time (pauses excluded), ms. */
-  readonly timerMs: number;
-  /** The last sample, if any. */
-  readonly sample: Sample | null;
-  /** Metres since the start. */
-  readonly distanceM: number;
-  readonly laps: number;
-  /** The last error appending or saving, if any. */
-  readonly error: string | null;
-}
+/** A recording in progress, and what it shows (see `active-recording.ts`). */
+export type { ActiveRecording, LiveState } from "./active-recording.js";
 
-/** A recording in progress. */
-export interface ActiveRecording {
-  readonly workoutId: WorkoutId;
-  readonly state: LiveState;
-  /** Calls `listener` on every change of `state`; returns an unsubscribe. */
-  subscribe(listener: (state: LiveState) => void): () => void;
-  pause(): void;
-  resume(): void;
-  /** Ends the current lap and starts the next. */
-  lap(): void;
-  /** Ends the ride and saves it; resolves once it is in the vault. */
-  stop(): Promise<void>;
-}
-
-/** Why a recording could not start. */
+/** Why a recording could not start, resume or finish. */
 export interface RecorderError {
-  readonly code: "recorder-start-failed";
+  readonly code: "recorder-start-failed" | "recorder-resume-failed" | "recorder-finish-failed";
   readonly message: string;
 }
 
-/** Starts recordings. */
+/** Starts, resumes and finishes recordings. */
 export interface RecorderPort {
+  /** The rider's sensors. */
+  readonly sensors: SensorRack;
+  /** The recording in progress, if any (it outlives the Record page). */
+  readonly active: ActiveRecording | null;
+  /** Calls `listener` when `active` changes; returns an unsubscribe. */
+  onActive(listener: () => void): () => void;
   start(options: {
     readonly vault: Vault;
     readonly title: string;
+    readonly settings: RideSettings;
   }): Promise<Result<ActiveRecording, RecorderError>>;
+  /** The ride a reload or crash left unfinished, if any. */
+  findUnfinished(vault: Vault): Promise<UnfinishedRide | undefined>;
+  resume(options: {
+    readonly vault: Vault;
+    readonly ride: UnfinishedRide;
+  }): Promise<Result<ActiveRecording, RecorderError>>;
+  /** Ends an unfinished ride as it stands. */
+  finish(options: {
+    readonly vault: Vault;
+    readonly ride: UnfinishedRide;
+  }): Promise<Result<string, RecorderError>>;
 }
 
-/** Options of `createSimulatedRecorder`. */
-export interface SimulatedRecorderOptions {
+/** Options of `createRecorder`. */
+export interface RecorderOptions {
+  readonly sensors: SensorRack;
   /** Ride seconds per wall-clock second (default 1). */
   readonly speed?: number;
-  readonly profile?: RideProfile;
+  /** Where the ride's bookmark is kept; default `localStorage`. */
+  readonly storage?: MarkerStorage;
 }
 
-const DEFAULT_PROFILE: RideProfile = {
-  type: "intervals",
-  cadence: 90,
-  intervals: [
-    { seconds: 60, watts: 150 },
-    { seconds: 30, watts: 320, cadence: 100 },
-    { seconds: 45, watts: 180 },
-    { seconds: 20, watts: 420, cadence: 105 },
-  ],
-};
+/** Auto-pause below 1 m/s (3.6 km/h) for 5 s. */
+const AUTO_PAUSE = { metric: "speed", below: 1000, seconds: 5 } as const;
 
-/** A recorder that rides the simulator's ride model. */
-export function createSimulatedRecorder(options: SimulatedRecorderOptions = {}): RecorderPort {
-  const speed = options.speed !== undefined && options.speed > 0 ? options.speed : 1;
-  const profile = options.profile ?? DEFAULT_PROFILE;
-  return {
-    async start({ vault, title }) {
-      const startTime = Date.now();
-      const created = await vault.workouts.create({ title, startTime, subSport: "indoor" });
-      if (!created.ok) return failed(created.error.message);
-      const recorded = await vault.workouts.record(created.value.id);
-      if (!recorded.ok) return failed(recorded.error.message);
-      const recording = recorded.value;
-      const workout = recording.workout;
-      const listeners = new Set<(state: LiveState) => void>();
-      let state: LiveState = {
-        status: "recording",
-        timerMs: 0,
-        sample: null,
-        distanceM: 0,
-        laps: 0,
-        error: null,
-      };
-      const set = (change: Partial<LiveState>) => {
-        state = { ...state, ...change };
-        for (const listener of listeners) listener(state);
-      };
-      // Ride time: 1 s per tick; pauses leave a gap in it as long as the pause (scaled).
-      let rideMs = 0;
-      let seconds = 0;
-      let lapStart = startTime;
-      let pausedAt = 0;
-      let writes: Promise<unknown> = Promise.resolve();
-      const tick = () => {
-        const ride = rideStateAt(profile, seconds);
-        const speedMmS = Math.round((ride.speedKmh / 3.6) * 1000);
-        const distanceM = state.distanceM + speedMmS / 1000;
-        const sample: Sample = {
-          time: startTime + rideMs,
-          power: ride.power,
-          heartRate: ride.heartRate,
-          cadence: Math.round(ride.cadence),
-          speed: speedMmS,
-          distance: Math.round(distanceM * 1000),
-        };
-        seconds += 1;
-        rideMs += 1000;
-        writes = writes.then(async () => {
-          const appended = await recording.append(sample);
-          if (!appended.ok) set({ error: appended.error.message });
-        });
-        set({ sample, timerMs: seconds * 1000, distanceM });
-      };
-      let timer: ReturnType<typeof setInterval> | undefined = setInterval(tick, 1000 / speed);
-      tick();
-      const rideNow = () => startTime + Math.max(0, rideMs - 1000);
-      return {
-        ok: true,
-        value: {
-          workoutId: workout.id,
-          get state() {
-            return state;
-          },
-          subscribe(listener) {
-            listeners.add(listener);
-            return () => listeners.delete(listener);
-          },
-          pause() {
-            if (state.status !== "recording") return;
-            clearInterval(timer);
-            timer = undefined;
-            pausedAt = Date.now();
-            set({ status: "paused" });
-          },
-          resume() {
-            if (state.status !== "paused") return;
-            rideMs += Math.round((Date.now() - pausedAt) * speed);
-            timer = setInterval(tick, 1000 / speed);
-            set({ status: "recording" });
-          },
-          lap() {
-            if (state.status === "stopped") return;
-            const end = rideNow();
-            const added = workout.addLap({ start: lapStart, end, trigger: "manual" });
-            if (!added.ok) set({ error: added.error.message });
-            else set({ laps: state.laps + 1 });
-            lapStart = end + 1;
-          },
-          async stop() {
-            if (state.status === "stopped") return;
-            clearInterval(timer);
-            timer = undefined;
-            const end = rideNow();
-            if (state.laps > 0) workout.addLap({ start: lapStart, end, trigger: "manual" });
-            await writes;
-            await recording.finish();
-            set({ status: "stopped" });
-          },
+/** A recorder over the recorder package's session; see the module comment. */
+export function createRecorder(options: RecorderOptions): RecorderPort {
+  const storage = options.storage ?? localStorage;
+  const listeners = new Set<() => void>();
+  let active: ActiveRecording | null = null;
+  /** True from a start or resume until it has its session (one ride at a time). */
+  let busy = false;
+  const setActive = (recording: ActiveRecording | null) => {
+    active = recording;
+    for (const listener of [...listeners]) listener();
+  };
+
+  const run = async (parts: {
+    readonly target: SessionTarget;
+    readonly marker: RideMarker;
+    readonly ride: RideClock;
+    readonly offset: {
+      readonly timerMs: number;
+      readonly distanceMm: number;
+      readonly laps: number;
+    };
+  }): Promise<ActiveRecording> => {
+    const { marker, offset } = parts;
+    const { autoPause, lapEveryKm, lapEveryMin } = marker.settings;
+    const sessionOptions: SessionOptions = {
+      target: parts.target,
+      sources: options.sensors.sources(),
+      clock: parts.ride.clock,
+      // The simulator plays up to now before the session closes the seconds that ended.
+      timers: {
+        setTimeout: (callback, ms) =>
+          parts.ride.timers.setTimeout(() => {
+            options.sensors.step();
+            callback();
+          }, ms),
+        clearTimeout: (handle) => parts.ride.timers.clearTimeout(handle),
+      },
+      ...(autoPause && { autoPause: AUTO_PAUSE }),
+      ...((lapEveryKm !== null || lapEveryMin !== null) && {
+        autoLap: {
+          ...(lapEveryKm !== null && { everyMetres: Math.round(lapEveryKm * 1000) }),
+          ...(lapEveryMin !== null && { everyMs: Math.round(lapEveryMin * 60_000) }),
         },
-      };
+      }),
+    };
+    const session = createRecordingSession(sessionOptions);
+    const step = () => options.sensors.step();
+    const recording = createActiveRecording({ session, marker, offset, storage, step });
+    saveRideMarker(storage, marker);
+    session.start();
+    await options.sensors.beginRide(parts.ride);
+    const stop = recording.stop;
+    setActive({
+      ...recording,
+      get state() {
+        return recording.state;
+      },
+      async stop() {
+        await stop();
+        await options.sensors.endRide();
+        clearRideMarker(storage);
+        setActive(null);
+      },
+    });
+    return active as ActiveRecording;
+  };
+
+  const start = async (
+    vault: Vault,
+    title: string,
+    settings: RideSettings,
+  ): Promise<Result<ActiveRecording, RecorderError>> => {
+    const anchor = anchorAt(options.speed ?? 1);
+    const ride = createRideClock(anchor);
+    // A trainer or the simulator means indoors; sensors alone say nothing either way.
+    const indoor = options.sensors.sensors.some(
+      (s) => s.name === "trainer" || s.name === SIMULATOR,
+    );
+    const created = await vault.workouts.create({
+      title,
+      startTime: ride.clock.now(),
+      ...(indoor && { subSport: "indoor" as const }),
+    });
+    if (!created.ok) return failed("recorder-start-failed", created.error.message);
+    const recorded = await vault.workouts.record(created.value.id);
+    if (!recorded.ok) return failed("recorder-start-failed", recorded.error.message);
+    const marker: RideMarker = {
+      workoutId: created.value.id,
+      title,
+      anchor,
+      settings,
+      sources: {},
+    };
+    const offset = { timerMs: 0, distanceMm: 0, laps: 0 };
+    return ok(await run({ target: recorded.value, marker, ride, offset }));
+  };
+
+  const resume = async (
+    vault: Vault,
+    ride: UnfinishedRide,
+  ): Promise<Result<ActiveRecording, RecorderError>> => {
+    const recorded = await vault.workouts.record(ride.marker.workoutId);
+    if (!recorded.ok) return failed("recorder-resume-failed", recorded.error.message);
+    const anchor = continuingAnchor(ride.marker.anchor, ride.lastTime);
+    const marker = { ...ride.marker, anchor };
+    const target = continuationTarget(recorded.value, ride);
+    const offset = { timerMs: ride.timerMs, distanceMm: ride.distanceMm, laps: ride.laps };
+    return ok(await run({ target, marker, ride: createRideClock(anchor), offset }));
+  };
+
+  return {
+    sensors: options.sensors,
+    get active() {
+      return active;
+    },
+    onActive(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async start({ vault, title, settings }) {
+      if (active || busy)
+        return failed("recorder-start-failed", "a ride is already being recorded");
+      busy = true;
+      try {
+        return await start(vault, title, settings);
+      } finally {
+        busy = false;
+      }
+    },
+    findUnfinished: (vault) => findUnfinishedRide(vault, storage),
+    async resume({ vault, ride }) {
+      if (active || busy)
+        return failed("recorder-resume-failed", "a ride is already being recorded");
+      busy = true;
+      try {
+        return await resume(vault, ride);
+      } finally {
+        busy = false;
+      }
+    },
+    async finish({ vault, ride }) {
+      const recorded = await vault.workouts.record(ride.marker.workoutId);
+      if (!recorded.ok) return failed("recorder-finish-failed", recorded.error.message);
+      await finishRide(recorded.value, ride);
+      clearRideMarker(storage);
+      return ok(ride.marker.workoutId);
     },
   };
 }
 
-function failed(message: string): Result<never, RecorderError> {
-  return { ok: false, error: { code: "recorder-start-failed", message } };
+/** The anchor to go on with: the ride's own, unless its time would not be after `lastTime`. */
+function continuingAnchor(anchor: RideClockAnchor, lastTime: number | undefined): RideClockAnchor {
+  const now = Date.now();
+  if (lastTime === undefined || createRideClock(anchor).clock.now() > lastTime + 1000) {
+    return anchor;
+  }
+  return { wall: now, ride: lastTime + 1000, speed: anchor.speed };
+}
+
+function failed(code: RecorderError["code"], message: string): Result<never, RecorderError> {
+  return err({ code, message });
 }
