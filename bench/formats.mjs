@@ -6,6 +6,7 @@
 // Run: npm run bench -- formats
 // The FIT SDK is a development dependency of @ridevault/core, not of the workspace root.
 
+import { metadataFixture } from "../packages/core/dist/formats/testing-fixtures.js";
 import {
   createSeededRandom,
   exportFit,
@@ -38,22 +39,17 @@ function rideWithGps(hours) {
 }
 
 function metadataFor(start) {
-  return {
-    title: "Bench ride",
-    notes: "",
-    sport: "cycling",
-    subSport: "road",
-    startTime: start,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp: 250, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
-    laps: [],
-    tags: [],
-    createdAt: start,
-    updatedAt: start,
-    deletedAt: null,
-  };
+  return metadataFixture(start, { title: "Bench ride", subSport: "road", settings: { ftp: 250 } });
+}
+
+/** An in-memory vault; `seed` makes its ids reproducible. */
+async function memoryVault(seed) {
+  const opened = await openVault({
+    storage: new MemoryStorageAdapter(),
+    crashLog: new MemoryCrashLog(),
+    random: createSeededRandom(seed),
+  });
+  return opened.value;
 }
 
 function median(fn) {
@@ -109,13 +105,7 @@ function sdkFit(samples) {
 const kb = (bytes) => `${(bytes / 1024).toFixed(0)} KB`;
 const ms = (value) => `${value.toFixed(0)} ms`;
 
-const vault = (
-  await openVault({
-    storage: new MemoryStorageAdapter(),
-    crashLog: new MemoryCrashLog(),
-    random: createSeededRandom(1),
-  })
-).value;
+const vault = await memoryVault(1);
 
 // Warm up the vault path (Automerge's first document costs extra) with a 10-minute ride.
 const warmSamples = rideWithGps(1).slice(0, 600);
@@ -170,13 +160,7 @@ const archive = await vault.exportAll({ utcOffsetMinutes: 0 });
 console.log(
   `exportAll (4 h + 24 h rides + the warm-up): ${ms(performance.now() - t)}, ${kb(archive.length)}`,
 );
-const restored = (
-  await openVault({
-    storage: new MemoryStorageAdapter(),
-    crashLog: new MemoryCrashLog(),
-    random: createSeededRandom(2),
-  })
-).value;
+const restored = await memoryVault(2);
 const t2 = performance.now();
 const results = await restored.importArchive(archive);
 console.log(

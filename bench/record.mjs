@@ -9,19 +9,14 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { openNodeVault, Workout } from "../packages/core/dist/node.js";
+import { timeChunkCommits } from "./chunk-commits.lib.mjs";
 import { rideSamples } from "./ride.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const START = Date.UTC(2026, 5, 1, 6, 0, 0);
 
 // Time every chunk commit: the one Automerge change per sealed chunk.
-const commits = [];
-const sealChunk = Workout.prototype.sealChunk;
-Workout.prototype.sealChunk = function timedSealChunk(options) {
-  const t = performance.now();
-  sealChunk.call(this, options);
-  commits.push(performance.now() - t);
-};
+const { commits } = timeChunkCommits(Workout);
 
 function quantile(values, q) {
   const sorted = [...values].sort((a, b) => a - b);

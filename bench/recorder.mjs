@@ -27,6 +27,7 @@ import {
   encodeCyclingPowerMeasurement,
   encodeHeartRateMeasurement,
 } from "../packages/recorder/dist/sources/gatt-encoders.js";
+import { timeChunkCommits } from "./chunk-commits.lib.mjs";
 
 if (typeof globalThis.gc !== "function") {
   const self = fileURLToPath(import.meta.url);
@@ -167,13 +168,7 @@ async function sessionOnly() {
 
 // 2. The same ride into a real vault: the append measured on its own.
 async function intoVault() {
-  const commits = [];
-  const sealChunk = Workout.prototype.sealChunk;
-  Workout.prototype.sealChunk = function timedSealChunk(options) {
-    const t = performance.now();
-    sealChunk.call(this, options);
-    commits.push(performance.now() - t);
-  };
+  const { commits, stop } = timeChunkCommits(Workout);
   const vault = unwrap(
     await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
   );
@@ -209,7 +204,7 @@ async function intoVault() {
   console.log(
     `  vault append outside Automerge, per second  ${fmt(((appendMs - automerge) / seconds) * 1000, 1)} µs`,
   );
-  Workout.prototype.sealChunk = sealChunk;
+  stop();
   await vault.close();
 }
 

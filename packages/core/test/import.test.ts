@@ -10,6 +10,7 @@ import path from "node:path";
 import { type Encodable, Encoder, type Mesg } from "@garmin/fitsdk";
 import { gzipSync, strFromU8, unzipSync, zipSync } from "fflate";
 import { describe, expect, test } from "vitest";
+import { concatBytes } from "../src/bytes.js";
 import {
   createSeededRandom,
   type ImportProgress,
@@ -278,7 +279,7 @@ describe("exportAll and importArchive", () => {
       utcOffsetMinutes: 0,
     });
     expect(empty.length).toBe(0);
-    expect(Object.keys(unzipSync(concat(streamed))).sort()).toEqual(Object.keys(files).sort());
+    expect(Object.keys(unzipSync(concatBytes(streamed))).sort()).toEqual(Object.keys(files).sort());
 
     const { vault: restored } = await vaultWithStorage();
     const results = unwrap(await restored.importArchive(zip));
@@ -333,13 +334,3 @@ describe("exportAll and importArchive", () => {
     await vault.close();
   });
 });
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { type MetadataOverrides, metadataFixture } from "../src/formats/testing-fixtures.js";
 import {
   exportGpx,
   exportTcx,
@@ -53,28 +54,13 @@ async function write(name: string, text: string): Promise<string> {
   return file;
 }
 
-function metadataFor(
-  samples: readonly Sample[],
-  extra: Partial<WorkoutMetadata> = {},
-): WorkoutMetadata {
-  const start = samples[0]?.time ?? Date.UTC(2024, 0, 1);
-  return {
+function metadataFor(samples: readonly Sample[], extra: MetadataOverrides = {}): WorkoutMetadata {
+  return metadataFixture(samples[0]?.time ?? Date.UTC(2024, 0, 1), {
     title: "Ride <with> \"markup\" & 'quotes'",
     notes: "Notes & more",
-    sport: "cycling",
-    subSport: null,
-    startTime: start,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp: 250, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
-    laps: [],
-    tags: [],
-    createdAt: start,
-    updatedAt: start,
-    deletedAt: null,
+    settings: { ftp: 250 },
     ...extra,
-  };
+  });
 }
 
 const rides = fc.sample(rideArbitrary({ maxLength: 200 }), { numRuns: 40, seed: 7 });

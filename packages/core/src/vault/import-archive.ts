@@ -14,6 +14,7 @@ import { IMPORTABLE_EXTENSION } from "../formats/import/import-file.js";
 import { type ImportError, importError } from "../formats/import/imported-workout.js";
 import type { Result } from "../result.js";
 import { ok } from "../result.js";
+import { metadataFields } from "../workout/metadata.js";
 import {
   type BulkImportOptions,
   type FileImportResult,
@@ -127,15 +128,7 @@ async function readWorkoutJson(
 function draftFromJson(json: DecodedWorkoutJson): WorkoutDraft {
   const m = json.metadata;
   return {
-    title: m.title,
-    notes: m.notes,
-    sport: m.sport,
-    subSport: m.subSport,
-    startTime: m.startTime,
-    endTime: m.endTime,
-    timerTime: m.timerTime,
-    settings: m.settings,
-    tags: m.tags,
+    ...metadataFields(m),
     laps: json.laps,
     deviceName: m.devices[0] ?? "archive",
     samples: json.samples,

@@ -22,13 +22,7 @@ import type { Clock, Random } from "../runtime.js";
 import { base58 } from "../storage/doc-store.js";
 import { encodeChunk } from "../workout/chunk.js";
 import { type SampleColumns, samplesToColumns } from "../workout/columns.js";
-import type {
-  AnalyticsSettings,
-  LapTrigger,
-  Sport,
-  SubSport,
-  WorkoutDoc,
-} from "../workout/metadata.js";
+import type { LapTrigger, MetadataFields, WorkoutDoc } from "../workout/metadata.js";
 import { type Sample, SCALAR_FIELDS } from "../workout/sample.js";
 import type { LibraryEntry } from "./library.js";
 import type { Workouts } from "./workouts.js";
@@ -70,16 +64,7 @@ export async function importFileIntoVault(
 }
 
 /** Everything a new workout is made of, validated: the vault stores it in one step. */
-export interface WorkoutDraft {
-  readonly title: string;
-  readonly notes: string;
-  readonly sport: Sport;
-  readonly subSport: SubSport | null;
-  readonly startTime: number;
-  readonly endTime: number | null;
-  readonly timerTime: number | null;
-  readonly settings: AnalyticsSettings;
-  readonly tags: readonly string[];
+export interface WorkoutDraft extends MetadataFields {
   readonly laps: readonly { start: number; end: number | null; trigger: LapTrigger }[];
   /** The name of the device the samples came from. */
   readonly deviceName: string;

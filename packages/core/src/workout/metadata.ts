@@ -90,6 +90,35 @@ export interface WorkoutMetadata {
   readonly deletedAt: number | null;
 }
 
+/** The fields of the metadata the rider sets, which every copy of a workout carries over. */
+export type MetadataFields = Pick<
+  WorkoutMetadata,
+  | "title"
+  | "notes"
+  | "sport"
+  | "subSport"
+  | "startTime"
+  | "endTime"
+  | "timerTime"
+  | "settings"
+  | "tags"
+>;
+
+/** The `MetadataFields` of `metadata` alone, in that order (a shallow copy). */
+export function metadataFields(metadata: MetadataFields): MetadataFields {
+  return {
+    title: metadata.title,
+    notes: metadata.notes,
+    sport: metadata.sport,
+    subSport: metadata.subSport,
+    startTime: metadata.startTime,
+    endTime: metadata.endTime,
+    timerTime: metadata.timerTime,
+    settings: metadata.settings,
+    tags: metadata.tags,
+  };
+}
+
 /** The editable part of the metadata. `null` clears an optional value. */
 export interface MetadataPatch {
   readonly title?: string;

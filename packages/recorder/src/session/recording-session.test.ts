@@ -92,6 +92,9 @@ async function rig(
 const column = (target: FakeTarget, field: "power" | "heartRate" | "cadence" | "speed") =>
   target.samples.map((s) => s[field]);
 const times = (target: FakeTarget) => target.samples.map((s) => (s.time - T0) / 1000);
+/** The laps as [start s, end s, trigger], seconds from T0. */
+const lapsOf = (target: FakeTarget) =>
+  target.laps.map((l) => [(l.start - T0) / 1000, (l.end - T0) / 1000, l.trigger]);
 
 describe("recording session: counters", () => {
   it("holds duplicates, crosses the 65535 rollover and three 64 s clock wraps exactly", async () => {
@@ -231,8 +234,7 @@ describe("recording session: pause, auto-pause, laps", () => {
     expect(session.lap()).toBe(false);
     ride(11);
     await session.stop();
-    const laps = target.laps.map((l) => [(l.start - T0) / 1000, (l.end - T0) / 1000, l.trigger]);
-    expect(laps).toEqual([
+    expect(lapsOf(target)).toEqual([
       [0, 5, "distance"],
       [5, 7, "manual"],
       [7, 12, "distance"],
@@ -262,8 +264,7 @@ describe("recording session: pause, auto-pause, laps", () => {
     session.resume();
     ride(6);
     await session.stop();
-    const laps = target.laps.map((l) => [(l.start - T0) / 1000, (l.end - T0) / 1000, l.trigger]);
-    expect(laps).toEqual([
+    expect(lapsOf(target)).toEqual([
       [0, 9, "time"],
       [9, 13, "time"],
       [13, 14, "session-end"],

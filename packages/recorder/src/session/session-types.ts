@@ -4,7 +4,7 @@
  * live values a UI shows and the events it reports. Expected failures — a sensor lost, a
  * garbled notification, an append the vault refused — are events, never exceptions.
  */
-import type { Clock, Result } from "@ridevault/core";
+import type { Clock, Result, Sample } from "@ridevault/core";
 import type { GattError } from "../gatt/errors.js";
 import type { ConnectionEvent, SensorSource } from "../sources/sensor-source.js";
 import type { Timers } from "../timers.js";
@@ -31,16 +31,8 @@ export interface SessionTarget {
   };
 }
 
-/** One recorded second. */
-export interface SessionSample {
-  readonly time: number;
-  readonly power?: number;
-  readonly heartRate?: number;
-  readonly cadence?: number;
-  readonly speed?: number;
-  readonly distance?: number;
-  readonly rr?: readonly number[];
-}
+/** One recorded second: a core `Sample` without a position (sensors give none). */
+export type SessionSample = Omit<Sample, "lat" | "lon" | "altitude">;
 
 /** What ended a lap (the core's lap triggers). */
 export type LapTrigger = "manual" | "distance" | "time" | "session-end";

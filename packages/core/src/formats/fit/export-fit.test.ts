@@ -12,6 +12,7 @@ import { mergeColumns, type SampleColumns, samplesToColumns } from "../../workou
 import type { Lap, WorkoutMetadata } from "../../workout/metadata.js";
 import type { Sample } from "../../workout/sample.js";
 import { summarize, type WorkoutSummary } from "../../workout/summary.js";
+import { metadataFixture } from "../testing-fixtures.js";
 import { exportFit } from "./export-fit.js";
 
 const T0 = Date.UTC(2024, 5, 1, 6, 0, 0);
@@ -221,22 +222,12 @@ function metadataFor(
     ftp?: number | null;
   } = {},
 ): WorkoutMetadata {
-  return {
+  return metadataFixture(startTime, {
     title: "Test ride",
-    notes: "",
-    sport: "cycling",
     subSport: options.subSport ?? null,
-    startTime,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp: options.ftp ?? null, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
     laps: options.laps ?? [],
-    tags: [],
-    createdAt: startTime,
-    updatedAt: startTime,
-    deletedAt: null,
-  };
+    settings: { ftp: options.ftp ?? null },
+  });
 }
 
 /** A decoded FIT time as Unix ms. */

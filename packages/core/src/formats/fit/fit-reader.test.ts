@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { samplesToColumns } from "../../workout/columns.js";
+import { metadataFixture } from "../testing-fixtures.js";
 import { exportFit } from "./export-fit.js";
 import { readFit } from "./fit-reader.js";
 import { FIT_EPOCH_OFFSET_S, fitCrc } from "./fit-writer.js";
@@ -24,22 +25,7 @@ function goodFile(): Uint8Array {
     ...(i % 10 === 0 && { rr: [800, 790] }),
   }));
   return exportFit({
-    metadata: {
-      title: "",
-      notes: "",
-      sport: "cycling",
-      subSport: null,
-      startTime: T0,
-      endTime: null,
-      timerTime: null,
-      settings: { ftp: null, maxHeartRate: null, thresholdHeartRate: null },
-      devices: {},
-      laps: [],
-      tags: [],
-      createdAt: T0,
-      updatedAt: T0,
-      deletedAt: null,
-    },
+    metadata: metadataFixture(T0),
     columns: samplesToColumns(samples),
     utcOffsetMinutes: 0,
   });
@@ -63,28 +49,17 @@ function handFit(records: number[]): Uint8Array {
 
 const u32le = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
 const fitTime = (ms: number) => ms / 1000 - FIT_EPOCH_OFFSET_S;
+/** Definition, local 0: record (20) with timestamp (uint32) and power (uint16), little-endian. */
+const TIME_POWER_DEFINITION = [0x40, 0, 0, 20, 0, 2, 253, 4, 0x86, 7, 2, 0x84];
+/** A data message of that definition: FIT timestamp `ts`, `watts` below 256. */
+const timePowerRecord = (ts: number, watts: number) => [0x00, ...u32le(ts), watts, 0];
 
 describe("importFit on hand-assembled files", () => {
   test("compressed timestamp headers, with rollover of the 5-bit offset", () => {
     const base = fitTime(T0) + 30; // low 5 bits: whatever T0 gives; offsets below roll over
     const records = [
-      // Definition, local 0: record with timestamp (uint32) and power (uint16), little-endian.
-      0x40,
-      0,
-      0,
-      20,
-      0,
-      2,
-      253,
-      4,
-      0x86,
-      7,
-      2,
-      0x84,
-      0x00,
-      ...u32le(base),
-      200,
-      0,
+      ...TIME_POWER_DEFINITION,
+      ...timePowerRecord(base, 200),
       // Definition, local 1: record with power only, for compressed-timestamp messages.
       0x41,
       0,
@@ -160,42 +135,8 @@ describe("importFit on hand-assembled files", () => {
   });
 
   test("chained files are read one after the other", () => {
-    const one = handFit([
-      0x40,
-      0,
-      0,
-      20,
-      0,
-      2,
-      253,
-      4,
-      0x86,
-      7,
-      2,
-      0x84,
-      0x00,
-      ...u32le(fitTime(T0)),
-      100,
-      0,
-    ]);
-    const two = handFit([
-      0x40,
-      0,
-      0,
-      20,
-      0,
-      2,
-      253,
-      4,
-      0x86,
-      7,
-      2,
-      0x84,
-      0x00,
-      ...u32le(fitTime(T0) + 1),
-      101,
-      0,
-    ]);
+    const one = handFit([...TIME_POWER_DEFINITION, ...timePowerRecord(fitTime(T0), 100)]);
+    const two = handFit([...TIME_POWER_DEFINITION, ...timePowerRecord(fitTime(T0) + 1, 101)]);
     const chained = new Uint8Array([...one, ...two]);
     const result = importFit(chained);
     expect(result.ok && result.value.samples.map((s) => s.power)).toEqual([100, 101]);

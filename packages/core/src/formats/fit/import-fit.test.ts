@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { rideArbitrary } from "../../testing/arbitraries.js";
 import { samplesToColumns } from "../../workout/columns.js";
-import type { WorkoutMetadata } from "../../workout/metadata.js";
+import { metadataFixture } from "../testing-fixtures.js";
 import { exportFit } from "./export-fit.js";
 import { importFit } from "./import-fit.js";
 
@@ -202,24 +202,8 @@ describe("importFit on files from Garmin's SDK encoder", () => {
   });
 });
 
-function metadataOf(startTime: number, ftp: number | null = null): WorkoutMetadata {
-  return {
-    title: "",
-    notes: "",
-    sport: "cycling",
-    subSport: null,
-    startTime,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
-    laps: [],
-    tags: [],
-    createdAt: startTime,
-    updatedAt: startTime,
-    deletedAt: null,
-  };
-}
+const metadataOf = (startTime: number, ftp: number | null = null) =>
+  metadataFixture(startTime, { settings: { ftp } });
 
 describe("export → import → export", () => {
   test("is stable for any ride (FIT rounds once, then nothing changes)", () => {

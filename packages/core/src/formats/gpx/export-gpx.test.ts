@@ -2,30 +2,13 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rideArbitrary } from "../../testing/arbitraries.js";
 import { samplesToColumns } from "../../workout/columns.js";
-import type { WorkoutMetadata } from "../../workout/metadata.js";
 import type { Sample } from "../../workout/sample.js";
+import { metadataFixture } from "../testing-fixtures.js";
 import { exportGpx } from "./export-gpx.js";
 
 const T0 = Date.UTC(2026, 4, 17, 6, 30, 0);
 
-function metadata(title: string): WorkoutMetadata {
-  return {
-    title,
-    notes: "",
-    sport: "cycling",
-    subSport: "road",
-    startTime: T0,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp: null, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
-    laps: [],
-    tags: [],
-    createdAt: T0,
-    updatedAt: T0,
-    deletedAt: null,
-  };
-}
+const metadata = (title: string) => metadataFixture(T0, { title, subSport: "road" });
 
 /** Reads the track points back with a strict pattern: an independent parse of our output. */
 function points(gpx: string): Sample[] {

@@ -7,8 +7,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { rideArbitrary } from "../../testing/arbitraries.js";
 import { samplesToColumns } from "../../workout/columns.js";
-import type { WorkoutMetadata } from "../../workout/metadata.js";
 import type { Sample } from "../../workout/sample.js";
+import { metadataFixture } from "../testing-fixtures.js";
 import { exportGpx } from "./export-gpx.js";
 import { importGpx } from "./import-gpx.js";
 
@@ -110,25 +110,8 @@ describe("importGpx", () => {
   });
 });
 
-function metadataFor(samples: readonly Sample[], title: string): WorkoutMetadata {
-  const start = samples[0]?.time ?? 0;
-  return {
-    title,
-    notes: "",
-    sport: "cycling",
-    subSport: null,
-    startTime: start,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp: null, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
-    laps: [],
-    tags: [],
-    createdAt: start,
-    updatedAt: start,
-    deletedAt: null,
-  };
-}
+const metadataFor = (samples: readonly Sample[], title: string) =>
+  metadataFixture(samples[0]?.time ?? 0, { title });
 
 describe("export → import → export", () => {
   test("gives back every positioned sample (GPX has no distance or RR) and the same file", () => {

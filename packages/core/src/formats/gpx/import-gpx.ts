@@ -12,11 +12,11 @@ import type { Sport } from "../../workout/metadata.js";
 import {
   finishImport,
   type ImportError,
-  type ImportedPause,
   type ImportedWorkout,
   importError,
   type RawSample,
 } from "../import/imported-workout.js";
+import { SegmentGaps } from "../import/segment-gaps.js";
 import {
   child,
   children,
@@ -30,9 +30,7 @@ import {
 /** Reads a GPX document into an `ImportedWorkout`. */
 export function importGpx(text: string): Result<ImportedWorkout, ImportError> {
   const samples: RawSample[] = [];
-  const pauses: ImportedPause[] = [];
-  let segmentFrom = 0;
-  let lastSegmentEnd: number | undefined;
+  const segments = new SegmentGaps(samples);
   // Track points become samples as they stream past; the tree keeps names and metadata.
   const parsed = readXml(text, {
     onClose: (element, ancestors) => {
@@ -43,12 +41,7 @@ export function importGpx(text: string): Result<ImportedWorkout, ImportError> {
         return true;
       }
       if (element.local !== "trkseg") return false;
-      const first = samples[segmentFrom]?.time;
-      if (first !== undefined && lastSegmentEnd !== undefined && first > lastSegmentEnd) {
-        pauses.push({ start: lastSegmentEnd, end: first });
-      }
-      if (first !== undefined) lastSegmentEnd = samples[samples.length - 1]?.time;
-      segmentFrom = samples.length;
+      segments.close();
       return true;
     },
   });
@@ -79,7 +72,7 @@ export function importGpx(text: string): Result<ImportedWorkout, ImportError> {
     ftp: null,
     samples,
     laps: [],
-    pauses,
+    pauses: segments.pauses,
   });
 }
 

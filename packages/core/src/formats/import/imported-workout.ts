@@ -8,7 +8,12 @@
  */
 import { err, ok, type Result } from "../../result.js";
 import type { LapTrigger, Sport, SubSport } from "../../workout/metadata.js";
-import { MAX_RR_PER_SAMPLE, type Sample, validateSample } from "../../workout/sample.js";
+import {
+  MAX_RR_PER_SAMPLE,
+  type Sample,
+  SCALAR_FIELDS,
+  validateSample,
+} from "../../workout/sample.js";
 
 /** The file formats the importers read. */
 export type ImportFormat = "fit" | "tcx" | "gpx";
@@ -88,31 +93,13 @@ export interface RawSample {
   rr?: number[];
 }
 
-/** Everything an importer found, before validation. */
-export interface RawImport {
-  readonly format: ImportFormat;
+/** Everything an importer found, before validation: no end time or drop count yet. */
+export interface RawImport
+  extends Omit<ImportedWorkout, "startTime" | "endTime" | "samples" | "dropped"> {
+  /** The file's own start time, if it has one. */
   readonly startTime: number | null;
-  readonly sport: Sport;
-  readonly subSport: SubSport | null;
-  readonly title: string | null;
-  readonly notes: string | null;
-  readonly device: string | null;
-  readonly ftp: number | null;
   readonly samples: RawSample[];
-  readonly laps: readonly ImportedLap[];
-  readonly pauses: readonly ImportedPause[];
 }
-
-const MERGED_FIELDS = [
-  "power",
-  "heartRate",
-  "cadence",
-  "speed",
-  "distance",
-  "lat",
-  "lon",
-  "altitude",
-] as const;
 
 /**
  * Validates what an importer found (its raw samples are reused, not copied); fails with
@@ -135,7 +122,7 @@ export function finishImport(raw: RawImport): Result<ImportedWorkout, ImportErro
       merged.push(sample);
       continue;
     }
-    for (const field of MERGED_FIELDS) {
+    for (const field of SCALAR_FIELDS) {
       if (last[field] === undefined && sample[field] !== undefined) last[field] = sample[field];
     }
     if (sample.rr) last.rr = [...(last.rr ?? []), ...sample.rr];

@@ -2,31 +2,20 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rideArbitrary } from "../../testing/arbitraries.js";
 import { samplesToColumns } from "../../workout/columns.js";
-import type { Lap, WorkoutMetadata } from "../../workout/metadata.js";
+import type { Lap } from "../../workout/metadata.js";
 import type { Sample } from "../../workout/sample.js";
+import { metadataFixture } from "../testing-fixtures.js";
 import { exportTcx } from "./export-tcx.js";
 
 const T0 = Date.UTC(2026, 4, 17, 6, 30, 0);
 
 function metadata(options: { laps?: Lap[]; notes?: string; startTime?: number } = {}) {
-  const startTime = options.startTime ?? T0;
-  const value: WorkoutMetadata = {
+  return metadataFixture(options.startTime ?? T0, {
     title: "Ride",
     notes: options.notes ?? "",
-    sport: "cycling",
     subSport: "road",
-    startTime,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp: null, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
     laps: options.laps ?? [],
-    tags: [],
-    createdAt: startTime,
-    updatedAt: startTime,
-    deletedAt: null,
-  };
-  return value;
+  });
 }
 
 interface Tag {

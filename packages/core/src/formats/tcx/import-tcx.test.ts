@@ -7,8 +7,8 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { rideArbitrary } from "../../testing/arbitraries.js";
 import { samplesToColumns } from "../../workout/columns.js";
-import type { WorkoutMetadata } from "../../workout/metadata.js";
 import type { Sample } from "../../workout/sample.js";
+import { metadataFixture } from "../testing-fixtures.js";
 import { exportTcx } from "./export-tcx.js";
 import { importTcx } from "./import-tcx.js";
 
@@ -157,25 +157,8 @@ describe("importTcx", () => {
   });
 });
 
-function metadataFor(samples: readonly Sample[], notes = ""): WorkoutMetadata {
-  const start = samples[0]?.time ?? 0;
-  return {
-    title: "",
-    notes,
-    sport: "cycling",
-    subSport: null,
-    startTime: start,
-    endTime: null,
-    timerTime: null,
-    settings: { ftp: null, maxHeartRate: null, thresholdHeartRate: null },
-    devices: {},
-    laps: [],
-    tags: [],
-    createdAt: start,
-    updatedAt: start,
-    deletedAt: null,
-  };
-}
+const metadataFor = (samples: readonly Sample[], notes = "") =>
+  metadataFixture(samples[0]?.time ?? 0, { notes });
 
 describe("export → import → export", () => {
   test("gives back the same samples (RR intervals aside: TCX has none) and the same file", () => {

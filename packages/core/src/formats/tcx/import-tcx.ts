@@ -12,11 +12,11 @@ import {
   finishImport,
   type ImportError,
   type ImportedLap,
-  type ImportedPause,
   type ImportedWorkout,
   importError,
   type RawSample,
 } from "../import/imported-workout.js";
+import { SegmentGaps } from "../import/segment-gaps.js";
 import {
   child,
   children,
@@ -38,13 +38,11 @@ const TRIGGERS: Readonly<Record<string, LapTrigger>> = {
 /** Reads a TCX document into an `ImportedWorkout`. */
 export function importTcx(text: string): Result<ImportedWorkout, ImportError> {
   const samples: RawSample[] = [];
-  const pauses: ImportedPause[] = [];
+  const tracks = new SegmentGaps(samples);
   /** The last sample time of each lap of the first activity. */
   const lastByLap = new Map<XmlElement, number | undefined>();
   let activityDone = false;
-  let trackFrom = 0;
   let lapFrom = 0;
-  let lastTrackEnd: number | undefined;
   const inActivity = (ancestors: readonly XmlElement[]) =>
     !activityDone && ancestors.some((a) => a.local === "Activity");
   const lastTime = () => samples[samples.length - 1]?.time;
@@ -57,20 +55,14 @@ export function importTcx(text: string): Result<ImportedWorkout, ImportError> {
           if (sample) samples.push(sample);
           return true;
         }
-        case "Track": {
-          const first = samples[trackFrom]?.time;
-          if (first !== undefined && lastTrackEnd !== undefined && first > lastTrackEnd) {
-            pauses.push({ start: lastTrackEnd, end: first });
-          }
-          if (first !== undefined) lastTrackEnd = lastTime();
-          trackFrom = samples.length;
+        case "Track":
+          tracks.close();
           return true;
-        }
         case "Lap":
           if (inActivity(ancestors)) {
             lastByLap.set(element, samples.length > lapFrom ? lastTime() : undefined);
             lapFrom = samples.length;
-            lastTrackEnd = undefined;
+            tracks.restart();
           }
           return false;
         case "Activity":
@@ -117,7 +109,7 @@ export function importTcx(text: string): Result<ImportedWorkout, ImportError> {
     ftp: null,
     samples,
     laps: laps.length > 1 ? laps : [],
-    pauses,
+    pauses: tracks.pauses,
   });
 }
 
