@@ -88,8 +88,17 @@ describe("envelope format", () => {
     const header: EnvelopeHeader = { ...change, kind: "snapshot", coversSeq: 300, docId: "ab" };
     const encoded = encodeEnvelopeHeader({ ...header, generation: 2, counter: 129 });
     expect(encoded.ok && [...encoded.value]).toEqual([
-      1, 1, 2, 0x61, 0x62, 2, 1, 2, 3, 4, 5, 6, 7, 255, 0x81, 0x01, 0xac, 0x02,
+      2, 1, 2, 0x61, 0x62, 2, 1, 2, 3, 4, 5, 6, 7, 255, 0x81, 0x01, 0xac, 0x02,
     ]);
+  });
+
+  it("still reads version 1 envelopes, and says which version it read", () => {
+    const v2 = fakeEnvelope(change);
+    const v1 = v2.slice();
+    v1[0] = 1;
+    expect(decodeEnvelope(v2).ok && decodeEnvelope(v2).value).toMatchObject({ version: 2 });
+    const decoded = decodeEnvelope(v1);
+    expect(decoded.ok && decoded.value.version).toBe(1);
   });
 
   it("refuses to encode invalid headers", () => {
@@ -120,7 +129,7 @@ describe("envelope format", () => {
     const good = fakeEnvelope(change);
     const at = (index: number, value: number) => good.map((b, i) => (i === index ? value : b));
     expect(codeOf(new Uint8Array(0))).toBe("truncated");
-    expect(codeOf(at(0, 2))).toBe("unknown-version");
+    expect(codeOf(at(0, 3))).toBe("unknown-version");
     expect(codeOf(at(0, 0))).toBe("unknown-version");
     expect(codeOf(at(1, 3))).toBe("malformed");
     expect(codeOf(at(2, 0))).toBe("malformed");

@@ -1,10 +1,10 @@
 /**
- * The envelope's binary layout (version 1), parsed without any crypto: the unit on the wire
+ * The envelope's binary layout (version 2), parsed without any crypto: the unit on the wire
  * and in the relay's store (DESIGN.md §4). The relay imports this module and
  * `verify-envelope.ts`, never `envelope.ts`, which decrypts.
  *
  * ```
- * header     version u8 (= 1)
+ * header     version u8 (= 2; 1 is still read)
  *            kind u8 (0 change, 1 snapshot, 2 ephemeral)
  *            docId: length u8 (1–64) · UTF-8 bytes
  *            generation varint       key generation that sealed it
@@ -36,8 +36,14 @@ import {
 } from "./envelope-error.js";
 import { isPaddedLength, paddedLength } from "./padded-length.js";
 
-/** The format version this build writes and reads. */
-export const ENVELOPE_VERSION = 1;
+/**
+ * The format version this build writes. Version 2 codes the content before padding
+ * (`content-coding.ts`: identity or deflate, one byte ahead); version 1, still read, carried
+ * the content as it was. The header layout is the same in both.
+ */
+export const ENVELOPE_VERSION = 2;
+/** Every version this build reads. */
+export const READABLE_ENVELOPE_VERSIONS: readonly number[] = [1, 2];
 /** The largest plaintext an envelope may carry (1 MiB); bigger content must be split. */
 export const MAX_PLAINTEXT_BYTES = 1024 * 1024;
 /** Bytes of the random XChaCha20-Poly1305 nonce. */
@@ -49,7 +55,7 @@ export const SIGNATURE_BYTES = 64;
 /** The longest document id, in UTF-8 bytes. */
 export const MAX_DOC_ID_BYTES = 64;
 /** The largest ciphertext an envelope may carry: the padded limit plus the tag. */
-export const MAX_CIPHERTEXT_BYTES = paddedLength(MAX_PLAINTEXT_BYTES) + TAG_BYTES;
+export const MAX_CIPHERTEXT_BYTES = paddedLength(MAX_PLAINTEXT_BYTES + 1) + TAG_BYTES;
 
 /** What an envelope carries: Automerge changes, a full snapshot, or a live message. */
 export type EnvelopeKind = "change" | "snapshot" | "ephemeral";
@@ -73,6 +79,8 @@ export type EnvelopeHeader =
 
 /** A parsed envelope: its header and views of each part of the input bytes. */
 export interface DecodedEnvelope {
+  /** The format version (one of `READABLE_ENVELOPE_VERSIONS`). */
+  readonly version: number;
   readonly header: EnvelopeHeader;
   /** The encoded header: the AEAD's additional data. */
   readonly headerBytes: Uint8Array;
@@ -166,7 +174,9 @@ export function decodeEnvelope(bytes: Uint8Array): Result<DecodedEnvelope, Envel
   };
   const version = bytes[0];
   if (version === undefined) return err(truncated("version", 1, 0));
-  if (version !== ENVELOPE_VERSION) return err(unknownVersion(version, ENVELOPE_VERSION));
+  if (!READABLE_ENVELOPE_VERSIONS.includes(version)) {
+    return err(unknownVersion(version, ENVELOPE_VERSION));
+  }
   const fixed = take("version and kind", 2);
   if (!(fixed instanceof Uint8Array)) return err(fixed);
   const kind = KINDS[fixed[1] ?? -1];
@@ -215,7 +225,7 @@ export function decodeEnvelope(bytes: Uint8Array): Result<DecodedEnvelope, Envel
   const fields = { docId, generation, authorDevice, counter };
   const header: EnvelopeHeader =
     kind === "snapshot" ? { kind, ...fields, coversSeq } : { kind, ...fields };
-  return ok({ header, headerBytes, nonce, ciphertext, signature, signedBytes });
+  return ok({ version, header, headerBytes, nonce, ciphertext, signature, signedBytes });
 }
 
 function decodeUtf8(bytes: Uint8Array): string | undefined {

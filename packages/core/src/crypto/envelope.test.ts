@@ -223,17 +223,29 @@ describe("sealEnvelope and openEnvelope", () => {
 });
 
 describe("padding", () => {
+  // Random bytes do not compress, so these measure padding and framing alone.
+  const noise = (length: number) => createSeededRandom(length).bytes(length);
+
   it("hides exact sizes: 300 and 310 bytes seal to the same length", () => {
-    expect(seal(new Uint8Array(300)).length).toBe(seal(new Uint8Array(310)).length);
-    expect(seal(new Uint8Array(0)).length).toBe(seal(new Uint8Array(63)).length);
-    expect(seal(new Uint8Array(64)).length).toBeGreaterThan(seal(new Uint8Array(63)).length);
+    expect(seal(noise(300)).length).toBe(seal(noise(310)).length);
+    // One byte of content coding goes inside the padding.
+    expect(seal(noise(0)).length).toBe(seal(noise(62)).length);
+    expect(seal(noise(63)).length).toBeGreaterThan(seal(noise(62)).length);
   });
 
   it("costs little for typical sizes: 500 B changes and 60 KB snapshots", () => {
-    const overhead = (length: number) => seal(new Uint8Array(length)).length - length;
+    const overhead = (length: number) => seal(noise(length)).length - length;
     // Header (42 B with a 28-character id), nonce, length, tag and signature are ~150 B.
     expect(overhead(500)).toBe(12 + 148);
     expect(overhead(60_000)).toBeLessThanOrEqual(1440 + 150);
     expect(overhead(61_440)).toBeLessThanOrEqual(2048 + 150);
+  });
+
+  it("deflates content that compresses, and opens it to the same bytes", () => {
+    const repetitive = new Uint8Array(2000).map((_, i) => i % 7);
+    const sealed = seal(repetitive);
+    expect(sealed.length).toBeLessThan(seal(noise(2000)).length / 4);
+    const opened = openEnvelope(sodium, sealed, keys);
+    expect(opened.ok && opened.value.plaintext).toEqual(repetitive);
   });
 });

@@ -2,7 +2,8 @@
  * Sealing and opening envelopes: the only code that encrypts or decrypts document content
  * (DESIGN.md §4; the layout is in `envelope-format.ts`). The relay must never import this.
  *
- * Sealing pads the plaintext (`padded-length.ts`), encrypts it with XChaCha20-Poly1305-IETF
+ * Sealing codes the plaintext (`content-coding.ts`: deflated when that is smaller), pads it
+ * (`padded-length.ts`), encrypts it with XChaCha20-Poly1305-IETF
  * under the document's read key with the encoded header as additional data (so a header
  * cannot be moved onto other content), and signs everything with the write secret key.
  * Opening checks in the order a reader must: format, key generation, signature (anyone with
@@ -13,6 +14,7 @@
  */
 import { err, ok, type Result } from "../result.js";
 import { type Random, systemRandom } from "../runtime.js";
+import { decodeContent, encodeContent } from "./content-coding.js";
 import { assertDocumentKeys, type DocumentKeys } from "./document-keys.js";
 import {
   type EnvelopeError,
@@ -73,9 +75,10 @@ export function sealEnvelope(
   }
   const headerBytes = encodeEnvelopeHeader(header);
   if (!headerBytes.ok) return headerBytes;
-  const padded = sodium.pad(plaintext, paddingBlockSize(plaintext.length));
-  if (padded.length !== paddedLength(plaintext.length)) {
-    throw new Error(`padding broke its invariant: ${plaintext.length} → ${padded.length} bytes`);
+  const content = encodeContent(plaintext);
+  const padded = sodium.pad(content, paddingBlockSize(content.length));
+  if (padded.length !== paddedLength(content.length)) {
+    throw new Error(`padding broke its invariant: ${content.length} → ${padded.length} bytes`);
   }
   const nonce = random.bytes(NONCE_BYTES);
   const ciphertext = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -119,8 +122,14 @@ export function openEnvelope(
   }
   const padded = decrypt(sodium, ciphertext, headerBytes, nonce, generationKeys.readKey);
   if (padded === undefined) return err(wrongKey(header.generation));
-  const plaintext = unpad(sodium, padded);
-  if (plaintext === undefined) return err(malformed("the decrypted content is not padded"));
+  const content = unpad(sodium, padded);
+  if (content === undefined) return err(malformed("the decrypted content is not padded"));
+  let plaintext = content;
+  if (decoded.value.version >= 2) {
+    const decodedContent = decodeContent(content, MAX_PLAINTEXT_BYTES);
+    if (!decodedContent.ok) return err(malformed(decodedContent.message));
+    plaintext = decodedContent.value;
+  }
   if (plaintext.length > MAX_PLAINTEXT_BYTES) {
     return err(tooLarge(plaintext.length, MAX_PLAINTEXT_BYTES, "plaintext"));
   }

@@ -5,13 +5,7 @@
  *
  * Layout (all integers LEB128, signed ones zigzagged):
  *
- *     version · count · firstTime · lastTime − firstTime · body
- *     body = columnMask · column*                 (version 1)
- *     body = raw DEFLATE of (columnMask · column*)  (version 2)
- *
- * The writer deflates the body when that makes it smaller (a minute of riding: 430 → 320
- * bytes), so each sealed chunk costs less to store, sync and pad; the header stays plain, so
- * a time-range read skips chunks without inflating them. Readers take both versions.
+ *     version=1 · count · firstTime · lastTime − firstTime · columnMask · column*
  *
  * Each column present in the mask is length-prefixed, so a reader skips columns it does not
  * know (a newer writer may add some). Column bits: 0 time, 1–8 the scalar fields in
@@ -21,20 +15,12 @@
  * steadily); a token `2z` is one zigzagged delta `z`, a token `2k + 1` is `k + 2` zero deltas.
  */
 
-import { deflateSync, inflateSync } from "fflate";
 import { ByteReader, ByteWriter, DecodeError, unzigzag, zigzag } from "../bytes.js";
 import { err, ok, type Result } from "../result.js";
 import { createColumns, type SampleColumns } from "./columns.js";
 import { type Sample, SCALAR_FIELDS, type ScalarField } from "./sample.js";
 
-const PLAIN = 1;
-const DEFLATED = 2;
-/** Bodies shorter than this stay plain: DEFLATE's framing would eat the gain. */
-const DEFLATE_MIN_BYTES = 64;
-/** An upper bound of a body's size per sample (9 columns of ≤ 8-byte varints, 16 RR values). */
-const MAX_BODY_BYTES_PER_SAMPLE = 9 * 9 + 17 * 9;
-/** No body inflates past this (a chunk of a day at 1 Hz is ~0.5 MiB plain). */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+const VERSION = 1;
 const TIME_BIT = 0;
 const RR_BIT = 1 + SCALAR_FIELDS.length;
 
@@ -75,20 +61,13 @@ export function encodeChunk(samples: readonly Sample[]): Uint8Array {
   });
   if (samples.some((s) => s.rr && s.rr.length > 0)) columns.push([RR_BIT, encodeRr(samples)]);
 
-  const body = new ByteWriter(64 + samples.length * 8);
-  body.uint(columns.reduce((mask, [bit]) => mask + 2 ** bit, 0));
-  for (const [, bytes] of columns) body.blob(bytes);
-  const plain = body.finish();
-  if (plain.length > MAX_BODY_BYTES) throw new RangeError("a chunk's samples exceed 16 MiB");
-  const packed = plain.length >= DEFLATE_MIN_BYTES ? deflateSync(plain, { level: 9 }) : plain;
-  const deflated = packed.length < plain.length;
-
-  const out = new ByteWriter(16 + Math.min(packed.length, plain.length));
-  out.byte(deflated ? DEFLATED : PLAIN);
+  const out = new ByteWriter(64 + samples.length * 8);
+  out.byte(VERSION);
   out.uint(samples.length);
   out.uint(first.time);
   out.uint(last.time - first.time);
-  out.bytes(deflated ? packed : plain);
+  out.uint(columns.reduce((mask, [bit]) => mask + 2 ** bit, 0));
+  for (const [, bytes] of columns) out.blob(bytes);
   return out.finish();
 }
 
@@ -105,10 +84,9 @@ export function readChunkHeader(bytes: Uint8Array): Result<ChunkHeader, ChunkErr
 /** Decodes a chunk into columns; corrupt or truncated bytes give a `ChunkError`. */
 export function decodeChunk(bytes: Uint8Array): Result<SampleColumns, ChunkError> {
   try {
-    const outer = new ByteReader(bytes);
-    const header = readHeader(outer);
+    const reader = new ByteReader(bytes);
+    const header = readHeader(reader);
     const n = header.count;
-    const reader = bodyReader(bytes, outer.position, header.count, bytes[0] === DEFLATED);
     const mask = reader.uint();
     const blobs = new Map<number, Uint8Array>();
     for (let bit = 0, rest = mask; rest > 0; bit++, rest = Math.floor(rest / 2)) {
@@ -168,9 +146,9 @@ export function decodeChunk(bytes: Uint8Array): Result<SampleColumns, ChunkError
 
 function readHeader(reader: ByteReader): ChunkHeader {
   const version = reader.byte();
-  if (version !== PLAIN && version !== DEFLATED) {
+  if (version !== VERSION) {
     throw new VersionError(
-      `chunk format version ${version} is not supported (this library reads versions ${PLAIN} and ${DEFLATED}); update @ridevault/core`,
+      `chunk format version ${version} is not supported (this library reads version ${VERSION}); update @ridevault/core`,
     );
   }
   const count = reader.uint();
@@ -178,37 +156,6 @@ function readHeader(reader: ByteReader): ChunkHeader {
   const firstTime = reader.uint();
   const lastTime = firstTime + reader.uint();
   return { count, firstTime, lastTime };
-}
-
-// Inflated bodies are read at once and dropped (decoding is synchronous), so one buffer serves.
-let scratch = new Uint8Array(0);
-
-/** A reader over the chunk's body, inflated first when it is deflated (bounded by `count`). */
-function bodyReader(
-  bytes: Uint8Array,
-  start: number,
-  count: number,
-  deflated: boolean,
-): ByteReader {
-  if (!deflated) return new ByteReader(bytes, start);
-  const packed = bytes.length - start;
-  // DEFLATE expands at most 1032:1, so neither a forged count nor a bomb sizes the buffer.
-  const limit = Math.min(
-    64 + count * MAX_BODY_BYTES_PER_SAMPLE,
-    64 + packed * 1032,
-    MAX_BODY_BYTES,
-  );
-  if (packed > limit) throw new DecodeError("deflated body larger than its samples");
-  if (scratch.length < limit) scratch = new Uint8Array(limit);
-  let body: Uint8Array;
-  try {
-    body = inflateSync(bytes.subarray(start), { out: scratch.subarray(0, limit) });
-  } catch (error) {
-    throw new DecodeError(`deflated body does not inflate: ${(error as Error).message}`);
-  }
-  // fflate stops at the end of `out` without an error: a body that fills it is oversized.
-  if (body.length >= limit) throw new DecodeError("inflated body larger than its samples");
-  return new ByteReader(body);
 }
 
 class VersionError extends Error {}
