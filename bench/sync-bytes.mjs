@@ -14,8 +14,8 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { openEnvelope } from "../packages/core/dist/crypto/envelope.js";
 import { encodeContent } from "../packages/core/dist/crypto/content-coding.js";
+import { openEnvelope } from "../packages/core/dist/crypto/envelope.js";
 import { paddedLength } from "../packages/core/dist/crypto/padded-length.js";
 import {
   exportFit,

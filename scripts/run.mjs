@@ -87,6 +87,11 @@ switch (command) {
     run(bin("biome"), ["check", "."], "lint and format check (biome)");
     run(bin("tsc"), ["-p", "tsconfig.check.json"], "typecheck tests and benches");
     run(bin("tsc"), ["-p", "examples/pwa/tsconfig.json"], "typecheck the example app");
+    run(
+      bin("tsc"),
+      ["-p", "packages/relay/src/workers/tsconfig.json"],
+      "typecheck the Workers relay (workerd types)",
+    );
     run(bin("vitest"), ["run", ...args], "tests (vitest)");
     break;
   case "start":

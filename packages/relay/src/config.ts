@@ -14,13 +14,18 @@
  * | `--database-url URL` | `DATABASE_URL` | none: SQLite under the data directory |
  * | `--app-dir DIR` | `RIDEVAULT_APP_DIR` | none: serve no app |
  * | `--accounts MODE` | `RIDEVAULT_ACCOUNTS` | `required`, or `optional` on a loopback host |
- * | `--secret-file FILE` | `RIDEVAULT_SECRET_FILE` | `DATA_DIR/relay-secret` (made once) |
+ * | `--secret-file FILE` | `RIDEVAULT_SECRET_FILE` | `DATA_DIR/relay-secret` (made once); with a database URL, kept in the database |
  * | `--token-audience AUD` | `RIDEVAULT_TOKEN_AUDIENCE` | `ridevault-relay` |
  * | `--login-rate N` | `RIDEVAULT_LOGIN_RATE` | 10 login attempts per minute per IP |
+ * | `--quota-bytes N` | `RIDEVAULT_QUOTA_BYTES` | 1 GiB of envelopes per account |
+ * | `--quota-documents N` | `RIDEVAULT_QUOTA_DOCUMENTS` | 10000 documents per account |
+ * | `--push-rate N` | `RIDEVAULT_PUSH_RATE` | 600 pushes per minute per account (and burst) |
+ * | `--create-rate N` | `RIDEVAULT_CREATE_RATE` | 120 new documents per minute per account (and burst) |
  *
  * Accounts: `required` (a public relay: devices need an account to connect and create
  * documents), `optional` (a private relay: accounts work, capability-only devices too),
- * `off` (no account endpoints).
+ * `off` (no account endpoints). With `--database-url` accounts live in PostgreSQL too, and
+ * the token secret is kept there (made once) unless `--secret-file` names one.
  */
 import type { LogLevel } from "./log.js";
 
@@ -43,6 +48,11 @@ export interface RelayConfig {
   readonly tokenAudience: string;
   /** Login attempts per minute (and burst) per client IP. */
   readonly loginRate: number;
+  /** Per-account limits (see `AccountLimits`). */
+  readonly quotaBytes: number;
+  readonly quotaDocuments: number;
+  readonly pushRate: number;
+  readonly createRate: number;
 }
 
 const FLAGS: Record<string, string> = {
@@ -58,7 +68,19 @@ const FLAGS: Record<string, string> = {
   "--secret-file": "RIDEVAULT_SECRET_FILE",
   "--token-audience": "RIDEVAULT_TOKEN_AUDIENCE",
   "--login-rate": "RIDEVAULT_LOGIN_RATE",
+  "--quota-bytes": "RIDEVAULT_QUOTA_BYTES",
+  "--quota-documents": "RIDEVAULT_QUOTA_DOCUMENTS",
+  "--push-rate": "RIDEVAULT_PUSH_RATE",
+  "--create-rate": "RIDEVAULT_CREATE_RATE",
 };
+
+/** The per-account limits' defaults and their variables. */
+const LIMITS = {
+  quotaBytes: ["RIDEVAULT_QUOTA_BYTES", 1024 ** 3, "quota bytes"],
+  quotaDocuments: ["RIDEVAULT_QUOTA_DOCUMENTS", 10_000, "quota documents"],
+  pushRate: ["RIDEVAULT_PUSH_RATE", 600, "push rate (per minute)"],
+  createRate: ["RIDEVAULT_CREATE_RATE", 120, "create rate (per minute)"],
+} as const;
 
 /** Reads the configuration, or says which setting is wrong and how to fix it. */
 export function readConfig(
@@ -117,6 +139,16 @@ export function readConfig(
   if (!Number.isInteger(loginRate) || loginRate < 1) {
     return { ok: false, message: "login rate must be a positive integer (attempts per minute)" };
   }
+  const limits = { quotaBytes: 0, quotaDocuments: 0, pushRate: 0, createRate: 0 };
+  for (const [name, [variable, fallback, label]] of Object.entries(LIMITS)) {
+    const limit = Number(values[variable] ?? fallback);
+    if (!Number.isSafeInteger(limit) || limit < 1)
+      return {
+        ok: false,
+        message: `${label} must be a positive integer, not "${values[variable]}"`,
+      };
+    limits[name as keyof typeof limits] = limit;
+  }
   const origins = values.RIDEVAULT_ALLOWED_ORIGINS;
   return {
     ok: true,
@@ -138,6 +170,7 @@ export function readConfig(
       secretFile: values.RIDEVAULT_SECRET_FILE || null,
       tokenAudience: values.RIDEVAULT_TOKEN_AUDIENCE || "ridevault-relay",
       loginRate,
+      ...limits,
     },
   };
 }

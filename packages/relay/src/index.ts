@@ -8,11 +8,20 @@ export {
   createAccessTokens,
 } from "./accounts/access-token.js";
 export type { AccountError, AccountErrorCode } from "./accounts/account-errors.js";
+export {
+  AccountLimits,
+  DEFAULT_ACCOUNT_LIMITS,
+  type LimitRefusal,
+} from "./accounts/account-limits.js";
 export { type AccountPolicy, createAccountPolicy } from "./accounts/account-policy.js";
 export { AccountService, type SessionTokens } from "./accounts/account-service.js";
 export type { AccountRecord, AccountStore, KdfParams } from "./accounts/account-store.js";
 export { normalizeEmail } from "./accounts/account-store.js";
 export { MemoryAccountStore } from "./accounts/memory-account-store.js";
+export {
+  openPostgresAccountStore,
+  PostgresAccountStore,
+} from "./accounts/postgres-account-store.js";
 export { type RateLimit, RateLimiter } from "./accounts/rate-limiter.js";
 export {
   createRelayAccounts,

@@ -32,7 +32,7 @@ if (!opened.ok) {
   logger.log("error", "store-open-failed", { message: opened.error.message });
   process.exit(1);
 }
-const accounts = openConfiguredAccounts({ ...config.value });
+const accounts = await openConfiguredAccounts({ ...config.value });
 if (!accounts.ok) {
   logger.log("error", "accounts-open-failed", { message: accounts.error.message });
   process.exit(1);

@@ -48,6 +48,12 @@ export class RelayConnection {
   #hello = false;
   #badFrames = 0;
   #closed = false;
+  /**
+   * Documents whose creation the account's limits refused on this connection: a subscribe
+   * to one gets that refusal rather than `unknown-document`, which a device would answer by
+   * registering again at once, in a loop, and which would hide the limit from its status.
+   */
+  readonly #refusedCreations = new Map<string, { code: ErrorCode; message: string }>();
   /** Set by the upgrade (an access token in the handshake), else by `hello`. */
   #identity: ConnectionIdentity | undefined;
 
@@ -183,6 +189,16 @@ export class RelayConnection {
           );
           return;
         }
+        const admit = this.#options.policy?.admit;
+        if (admit && !(await store.getDocument(message.docId))) {
+          const refusal = await admit(principal, { kind: "create" });
+          if (refusal) {
+            this.#refusedCreations.set(message.docId, refusal);
+            this.#error(message.id, refusal.code, refusal.message, message.docId);
+            return;
+          }
+        }
+        this.#refusedCreations.delete(message.docId);
         const result = await store.registerDocument({
           docId: message.docId,
           writePublicKey: message.writePublicKey,
@@ -222,6 +238,11 @@ export class RelayConnection {
   async #subscribe(message: Extract<ClientMessage, { type: "subscribe" }>): Promise<void> {
     const { store, hashAccessSecret } = this.#options;
     const doc = await this.#document(message.docId);
+    const refused = doc ? undefined : this.#refusedCreations.get(message.docId);
+    if (refused) {
+      this.#error(message.id, refused.code, refused.message, message.docId);
+      return;
+    }
     if (!doc) {
       this.#error(
         message.id,
@@ -316,7 +337,7 @@ export class RelayConnection {
       );
       return;
     }
-    if (!inspector.verify(message.envelope, doc.writePublicKey)) {
+    if (!(await inspector.verify(message.envelope, doc.writePublicKey))) {
       this.#options.metrics?.errors.inc({ code: "bad-signature" });
       this.#error(
         message.id,
@@ -324,10 +345,6 @@ export class RelayConnection {
         "the envelope is not signed by this document's write key",
         docId,
       );
-      return;
-    }
-    if (kind === "ephemeral") {
-      this.#relay.fanOutEphemeral(docId, message.envelope, this);
       return;
     }
     const covers = facts.value.coversSeq;
@@ -338,6 +355,26 @@ export class RelayConnection {
         `a snapshot must cover 1–${doc.lastSeq}, not ${String(covers)}`,
         docId,
       );
+      return;
+    }
+    const refusal = await this.#options.policy?.admit?.(
+      this.#identity?.principal ?? null,
+      kind === "ephemeral"
+        ? { kind }
+        : {
+            kind: "push",
+            owner: doc.owner ?? null,
+            bytes: message.envelope.byteLength,
+            snapshot: kind === "snapshot",
+          },
+    );
+    if (refusal) {
+      this.#options.metrics?.errors.inc({ code: refusal.code });
+      this.#error(message.id, refusal.code, refusal.message, docId);
+      return;
+    }
+    if (kind === "ephemeral") {
+      this.#relay.fanOutEphemeral(docId, message.envelope, this);
       return;
     }
     const appended = await store.append({

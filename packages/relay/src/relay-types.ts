@@ -21,8 +21,11 @@ export interface EnvelopeInspector {
   inspect(
     envelope: Uint8Array,
   ): { ok: true; value: EnvelopeFacts } | { ok: false; message: string };
-  /** True when `envelope` is signed by `writePublicKey`. */
-  verify(envelope: Uint8Array, writePublicKey: Uint8Array): boolean;
+  /**
+   * True when `envelope` is signed by `writePublicKey`; may answer asynchronously (WebCrypto
+   * on Workers, where libsodium's WebAssembly cannot be compiled at run time).
+   */
+  verify(envelope: Uint8Array, writePublicKey: Uint8Array): boolean | Promise<boolean>;
 }
 
 /** The part of the relay store the protocol needs. */
@@ -96,6 +99,22 @@ export interface AccessPolicy {
    * answered exactly like a missing document, so it reveals nothing.
    */
   mayAccess?(principal: string | null, owner: string | null): boolean;
+  /**
+   * Checks per-account limits before a document is created or an envelope is stored or
+   * relayed: null admits, a refusal is sent as the request's error. Default: no limits.
+   */
+  admit?(
+    principal: string | null,
+    request:
+      | { readonly kind: "create" }
+      | { readonly kind: "ephemeral" }
+      | {
+          readonly kind: "push";
+          readonly owner: string | null;
+          readonly bytes: number;
+          readonly snapshot: boolean;
+        },
+  ): Promise<{ code: "rate-limited" | "quota-exceeded"; message: string } | null>;
 }
 
 /** Options of a relay. */

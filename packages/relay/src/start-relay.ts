@@ -28,7 +28,10 @@ export interface StartRelayOptions {
   readonly logger?: Logger;
   /** Serves paths other than the relay's own (e.g. `createStaticFiles` for the app). */
   readonly fallback?: RelayServerOptions["fallback"];
-  /** Accounts (endpoints, tokens, account-aware policy); replaces `policy`. None by default. */
+  /**
+   * Accounts (endpoints, tokens, account-aware policy, per-account quotas counted in
+   * `store`); replaces `policy`. None by default.
+   */
   readonly accounts?: Omit<RelayAccountsOptions, "allowedOrigins">;
   /**
    * The store's change feed when several instances share the store (PostgreSQL's
@@ -52,10 +55,13 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
   const logger = options.logger ?? silentLogger;
   const accounts =
     options.accounts &&
-    createRelayAccounts({
-      ...options.accounts,
-      ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
-    });
+    createRelayAccounts(
+      {
+        ...options.accounts,
+        ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
+      },
+      options.store,
+    );
   const policy = accounts?.policy ?? options.policy;
   const relay = new Relay({
     store: options.store,
@@ -86,6 +92,10 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
       routes: accounts.routes,
       authenticateUpgrade: accounts.policy.authenticateUpgrade,
       onSignedOut: accounts.policy.onSignedOut,
+      sessionCheck: {
+        intervalMs: options.accounts?.sessionCheckMs ?? 5_000,
+        inactive: accounts.policy.inactiveSessions,
+      },
     }),
     healthy: async () => (options.feed?.listening ?? true) && (await storeHealthy()),
   });

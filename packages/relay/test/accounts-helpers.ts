@@ -30,6 +30,7 @@ import {
   type RelayMessage,
 } from "@ridevault/core/protocol";
 import { WebSocket } from "ws";
+import type { RelayAccountsOptions } from "../src/accounts/relay-accounts.js";
 import { openSqliteAccountStore } from "../src/accounts/sqlite-account-store.js";
 import type { AccountRateLimits } from "../src/http/account-routes.js";
 import { startRelay } from "../src/start-relay.js";
@@ -155,6 +156,8 @@ export async function startInProcessRelay(
     allowedOrigins?: readonly string[] | null;
     rateLimits?: AccountRateLimits;
     audience?: string;
+    limits?: RelayAccountsOptions["limits"];
+    sessionCheckMs?: number;
   } = {},
 ): Promise<InProcessAccountsRelay> {
   const dir = await mkdtemp(path.join(tmpdir(), "ridevault-accounts-"));
@@ -172,6 +175,8 @@ export async function startInProcessRelay(
       audience: options.audience ?? "relay-under-test",
       defaultKdf: TEST_KDF,
       now: () => Date.now() + state.shift,
+      ...(options.limits && { limits: options.limits }),
+      ...(options.sessionCheckMs !== undefined && { sessionCheckMs: options.sessionCheckMs }),
       rateLimits: options.rateLimits ?? {
         register: { burst: 100, perMinute: 100 },
         challenge: { burst: 100, perMinute: 100 },

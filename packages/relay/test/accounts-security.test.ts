@@ -304,8 +304,13 @@ describe("isolation and origins", () => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get("access-control-allow-origin")).toBe("https://app.example");
-    // Without an Origin header (not a browser) the allowlist still applies to the upgrade.
-    expect((await tryUpgrade(relay.url, { protocols })).status).toBe(403);
+    // Without an Origin header it is not a browser (browsers always send one on an upgrade),
+    // so not another site's page: native and CLI clients connect, still with a token.
+    const native = await tryUpgrade(relay.url, { protocols });
+    expect(native.status).toBe(101);
+    native.socket?.close();
+    expect((await tryUpgrade(relay.url, { protocols: ["ridevault.v1"] })).status).toBe(401);
+    expect((await tryUpgrade(relay.url, { protocols, origin: "null" })).status).toBe(403);
   }
 
   it("needs an account on a public relay, and allows capability-only use on a private one", async () => {

@@ -5,6 +5,7 @@
  */
 import {
   createDocumentKeys,
+  createSeededRandom,
   type DocumentKeys,
   deriveAccessSecret,
   hashAccessSecret,
@@ -221,7 +222,8 @@ describe("bad input at the relay", () => {
     await slow.next((m) => m.type === "caught-up");
     // Stop reading: the kernel's buffers fill, then the relay's own buffer for this socket.
     (slow.socket as unknown as { _socket: { pause(): void } })._socket.pause();
-    const payload = new Uint8Array(60_000).fill(3);
+    // Random bytes: envelopes deflate their content, and these must stay 60 KB on the wire.
+    const payload = new Uint8Array(createSeededRandom(3).bytes(60_000));
     for (let i = 1; i <= 300; i++)
       owner.send({ type: "push", id: 1000 + i, docId: DOC, envelope: envelope(i, keys, payload) });
     await owner.next((m) => m.type === "ack" && m.id === 1300, 20_000);

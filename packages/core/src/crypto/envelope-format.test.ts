@@ -96,7 +96,8 @@ describe("envelope format", () => {
     const v2 = fakeEnvelope(change);
     const v1 = v2.slice();
     v1[0] = 1;
-    expect(decodeEnvelope(v2).ok && decodeEnvelope(v2).value).toMatchObject({ version: 2 });
+    const current = decodeEnvelope(v2);
+    expect(current.ok && current.value.version).toBe(2);
     const decoded = decodeEnvelope(v1);
     expect(decoded.ok && decoded.value.version).toBe(1);
   });

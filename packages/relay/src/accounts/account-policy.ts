@@ -9,6 +9,7 @@
  * devices without an account sync documents by capability alone.
  */
 import type { AccessPolicy, ConnectionIdentity } from "../relay-types.js";
+import type { AccountLimits } from "./account-limits.js";
 import type { AccountService } from "./account-service.js";
 
 /** Options of `createAccountPolicy`. */
@@ -16,6 +17,8 @@ export interface AccountPolicyOptions {
   readonly service: AccountService;
   /** Refuse connections (and so document creation) without an account. */
   readonly requireAccount: boolean;
+  /** Per-account rates and quotas; none without. */
+  readonly limits?: AccountLimits;
 }
 
 /** An `AccessPolicy` that also authenticates WebSocket upgrades. */
@@ -36,11 +39,16 @@ export interface AccountPolicy extends AccessPolicy {
   onSignedOut(
     listener: (isSignedOut: (identity: ConnectionIdentity) => boolean) => void,
   ): () => void;
+  /**
+   * Which of these sessions are signed out by now — also through another instance on the
+   * same account store; the server asks periodically and closes their connections.
+   */
+  inactiveSessions(sessions: readonly string[]): Promise<string[]>;
 }
 
 /** The policy of a relay with accounts. */
 export function createAccountPolicy(options: AccountPolicyOptions): AccountPolicy {
-  const { service, requireAccount } = options;
+  const { service, requireAccount, limits } = options;
   const check = async (token: string | null) => {
     if (token === null && !requireAccount)
       return { ok: true as const, identity: { principal: null } };
@@ -73,7 +81,9 @@ export function createAccountPolicy(options: AccountPolicyOptions): AccountPolic
       const { principal, expiresAt } = checked.identity as ConnectionIdentity;
       return { ok: true, principal, ...(expiresAt !== undefined && { expiresAt }) };
     },
+    inactiveSessions: (sessions) => service.inactiveSessions(sessions),
     mayCreate: (principal) => !requireAccount || principal !== null,
     mayAccess: (principal, owner) => owner === null || owner === principal,
+    ...(limits && { admit: (principal, request) => limits.admit(principal, request) }),
   };
 }

@@ -66,6 +66,11 @@ export interface AccountServiceOptions {
   readonly challengeTtlMs?: number;
   /** Pairing-mailbox lifetime (default 10 minutes). */
   readonly pairingTtlMs?: number;
+  /**
+   * Deletes what the account keeps outside the account store (its documents in the relay
+   * store); runs before the account's rows go, so a failure leaves the account to retry.
+   */
+  readonly deleteOwnedData?: (accountId: string) => Promise<void>;
   readonly now?: () => number;
 }
 
@@ -176,6 +181,11 @@ export class AccountService {
     return ok({ accountId: claims.sub, familyId: claims.sid, expiresAt: claims.exp * 1000 });
   }
 
+  /** Which of these device sessions (refresh-token families) are signed out. */
+  inactiveSessions(familyIds: readonly string[]): Promise<string[]> {
+    return this.#o.store.inactiveFamilies(familyIds);
+  }
+
   /** Calls `listener` whenever device sessions are signed out (to close their connections). */
   onRevoked(listener: (revocation: Revocation) => void): () => void {
     this.#revocationListeners.add(listener);
@@ -250,12 +260,18 @@ export class AccountService {
     return ok({ version: put.value });
   }
 
-  /** Deletes the account after a fresh proof: every row of it goes. */
+  /**
+   * Deletes the account after a fresh proof: its documents (every envelope and snapshot),
+   * its key bundle, sessions, tokens, challenges and pairing mailboxes — every row of it.
+   */
   async deleteAccount(caller: Caller, proof: LoginProof): Promise<Result<void, AccountError>> {
     if ((await this.#checkProof(proof, caller.accountId)) === undefined)
       return err(invalidCredentials());
-    await this.#o.store.deleteAccount(caller.accountId);
+    // Signed out first, so no device of it stores anything while its documents go.
+    await this.#o.store.revokeFamilies(caller.accountId, null);
     this.#revoked({ accountId: caller.accountId, except: null });
+    await this.#o.deleteOwnedData?.(caller.accountId);
+    await this.#o.store.deleteAccount(caller.accountId);
     return ok(undefined);
   }
 

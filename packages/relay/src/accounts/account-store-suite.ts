@@ -1,5 +1,5 @@
 /**
- * The account-store acceptance suite: every `AccountStore` runs it (in memory, on SQLite),
+ * The account-store acceptance suite: every `AccountStore` runs it (memory, SQLite, PostgreSQL),
  * so the account endpoints rely on one contract — unique emails, compare-and-set bundles,
  * single-use expiring challenges, refresh-token rotation with reuse detection, and deletion
  * of every row of an account.
@@ -184,6 +184,12 @@ export function runAccountStoreTests(name: string, factory: AccountStoreFactory)
       expect(await store.isFamilyActive("f3")).toBe(false);
       expect(await store.isFamilyActive("g1")).toBe(true);
       expect(await store.isFamilyActive("none")).toBe(false);
+      expect(await store.inactiveFamilies(["f1", "f2", "f3", "g1", "none"])).toEqual([
+        "f1",
+        "f3",
+        "none",
+      ]);
+      expect(await store.inactiveFamilies([])).toEqual([]);
     });
 
     it("hands out a pairing mailbox once, and never after it expires", async () => {
@@ -238,6 +244,7 @@ export function runAccountStoreTests(name: string, factory: AccountStoreFactory)
       if (current !== store) open.push(current);
       expect(await current.getAccountByEmail("a@x.org")).toBeUndefined();
       expect(await current.isFamilyActive("f1")).toBe(false);
+      expect(await current.inactiveFamilies(["f1", "g1"])).toEqual(["f1"]);
       expect(await current.takeChallenge("c1", 0)).toBeUndefined();
       expect(await current.takeMailbox("m1", 0)).toBeUndefined();
       const rotated = await current.rotateRefreshToken({

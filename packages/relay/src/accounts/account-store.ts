@@ -9,7 +9,8 @@
  * every row of it.
  *
  * Separate from `RelayStore` on purpose: accounts can live in another database than
- * envelopes. Implementations: `MemoryAccountStore`, `SqliteAccountStore`; each runs
+ * envelopes. Implementations: `MemoryAccountStore`, `SqliteAccountStore`,
+ * `PostgresAccountStore` (shared by several relay instances); each runs
  * `runAccountStoreTests`.
  */
 import type { Result } from "@ridevault/core";
@@ -155,6 +156,11 @@ export interface AccountStore {
   >;
   /** True when the family exists and is not revoked. */
   isFamilyActive(familyId: string): Promise<boolean>;
+  /**
+   * Which of `familyIds` are no longer active (revoked, or gone with their account): lets an
+   * instance close connections signed out through another instance.
+   */
+  inactiveFamilies(familyIds: readonly string[]): Promise<string[]>;
   /** Revokes one family (logout on this device). */
   revokeFamily(familyId: string): Promise<void>;
   /** Revokes every family of the account but `except` (logout everywhere, password change). */

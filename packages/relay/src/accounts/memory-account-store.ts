@@ -159,6 +159,10 @@ export class MemoryAccountStore implements AccountStore {
     return family !== undefined && !family.revoked;
   }
 
+  async inactiveFamilies(familyIds: readonly string[]) {
+    return familyIds.filter((familyId) => this.#families.get(familyId)?.revoked !== false);
+  }
+
   async revokeFamily(familyId: string) {
     const family = this.#families.get(familyId);
     if (family) family.revoked = true;

@@ -1,7 +1,8 @@
 /**
- * Accounts for a relay, wired: token issuer, account service, access policy and HTTP
- * routes over one `AccountStore`. `startRelay({ accounts })` uses it; a sweep timer removes
- * expired challenges and refresh tokens.
+ * Accounts for a relay, wired: token issuer, account service, per-account limits, access
+ * policy and HTTP routes over one `AccountStore`. `startRelay({ accounts })` uses it and
+ * hands it the relay store, so quotas count an account's documents and deleting an account
+ * deletes them. A sweep timer removes expired challenges and refresh tokens.
  */
 
 import {
@@ -9,11 +10,14 @@ import {
   type AccountRoutes,
   createAccountRoutes,
 } from "../http/account-routes.js";
+import type { RelayStore } from "../store/relay-store.js";
 import { createAccessTokens } from "./access-token.js";
 import { DEFAULT_ACCOUNT_KDF } from "./account-kdf-defaults.js";
+import { AccountLimits, DEFAULT_ACCOUNT_LIMITS } from "./account-limits.js";
 import { type AccountPolicy, createAccountPolicy } from "./account-policy.js";
 import { AccountService } from "./account-service.js";
 import type { AccountStore } from "./account-store.js";
+import type { RateLimit } from "./rate-limiter.js";
 
 /** Account settings of a relay. */
 export interface RelayAccountsOptions {
@@ -31,8 +35,25 @@ export interface RelayAccountsOptions {
   readonly allowedOrigins?: readonly string[] | null;
   /** KDF parameters quoted for unknown emails (default: the devices' default). */
   readonly defaultKdf?: { readonly opsLimit: number; readonly memLimit: number };
+  /** Per-account quotas and rates (defaults: `DEFAULT_ACCOUNT_LIMITS`). */
+  readonly limits?: {
+    readonly quotaBytes?: number;
+    readonly quotaDocuments?: number;
+    readonly push?: RateLimit;
+    readonly create?: RateLimit;
+    /** How long an account's usage read from the store is trusted (default 60 s). */
+    readonly usageTtlMs?: number;
+  };
+  /**
+   * How often the server asks the account store which of its connections' sessions were
+   * signed out through another instance, and closes them (default 5000 ms).
+   */
+  readonly sessionCheckMs?: number;
   readonly now?: () => number;
 }
+
+/** The part of the relay store accounts use: usage for quotas, deletion with the account. */
+export type OwnedDocuments = Pick<RelayStore, "ownerStats" | "deleteDocumentsOwnedBy">;
 
 /** The wired parts. */
 export interface RelayAccounts {
@@ -43,9 +64,27 @@ export interface RelayAccounts {
   close(): Promise<void>;
 }
 
-/** Wires accounts over `options.store`. */
-export function createRelayAccounts(options: RelayAccountsOptions): RelayAccounts {
+/**
+ * Wires accounts over `options.store`; `documents` (the relay store) gives quotas their
+ * usage and account deletion the documents to delete. Without it there are no quotas.
+ */
+export function createRelayAccounts(
+  options: RelayAccountsOptions,
+  documents?: OwnedDocuments,
+): RelayAccounts {
   const now = options.now ?? Date.now;
+  const configured = options.limits ?? {};
+  const limits =
+    documents &&
+    new AccountLimits({
+      quotaBytes: configured.quotaBytes ?? DEFAULT_ACCOUNT_LIMITS.quotaBytes,
+      quotaDocuments: configured.quotaDocuments ?? DEFAULT_ACCOUNT_LIMITS.quotaDocuments,
+      push: configured.push ?? DEFAULT_ACCOUNT_LIMITS.push,
+      create: configured.create ?? DEFAULT_ACCOUNT_LIMITS.create,
+      usage: (owner) => documents.ownerStats(owner),
+      now,
+      ...(configured.usageTtlMs !== undefined && { usageTtlMs: configured.usageTtlMs }),
+    });
   const tokens = createAccessTokens({
     secret: options.secret,
     now,
@@ -58,8 +97,18 @@ export function createRelayAccounts(options: RelayAccountsOptions): RelayAccount
     secret: options.secret,
     defaultKdf: options.defaultKdf ?? DEFAULT_ACCOUNT_KDF,
     now,
+    ...(documents && {
+      async deleteOwnedData(accountId: string) {
+        await documents.deleteDocumentsOwnedBy(accountId);
+        limits?.forget(accountId);
+      },
+    }),
   });
-  const policy = createAccountPolicy({ service, requireAccount: options.requireAccount });
+  const policy = createAccountPolicy({
+    service,
+    requireAccount: options.requireAccount,
+    ...(limits && { limits }),
+  });
   const routes = createAccountRoutes({
     service,
     now,

@@ -257,6 +257,11 @@ export class SqliteAccountStore implements AccountStore {
     return row !== undefined && row.revoked === 0;
   }
 
+  async inactiveFamilies(familyIds: readonly string[]) {
+    const active = this.#db.prepare("SELECT 1 FROM refresh_families WHERE id = ? AND revoked = 0");
+    return familyIds.filter((familyId) => active.get(familyId) === undefined);
+  }
+
   async revokeFamily(familyId: string) {
     this.#db.prepare("UPDATE refresh_families SET revoked = 1 WHERE id = ?").run(familyId);
   }

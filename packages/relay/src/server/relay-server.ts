@@ -24,7 +24,11 @@ export interface RelayServerOptions {
   readonly host?: string;
   /** 0 picks a free port. */
   readonly port?: number;
-  /** Origins allowed to open the WebSocket; `null` allows any (and clients without Origin). */
+  /**
+   * Origins allowed to open the WebSocket; `null` allows any. An upgrade without an `Origin`
+   * header is not a browser's (browsers always send one on WebSocket upgrades) and is
+   * allowed: the allowlist stops other sites' pages, not native clients.
+   */
   readonly allowedOrigins?: readonly string[] | null;
   /** Unsent bytes a connection may hold before it is closed as a slow consumer (default 8 MiB). */
   readonly maxBufferedBytes?: number;
@@ -39,6 +43,15 @@ export interface RelayServerOptions {
   readonly onSignedOut?: (
     listener: (isSignedOut: (identity: ConnectionIdentity) => boolean) => void,
   ) => () => void;
+  /**
+   * Closes connections whose session was signed out where `onSignedOut` cannot see it (through
+   * another instance): every `intervalMs`, `inactive` gets the sessions of the open
+   * connections and returns those signed out.
+   */
+  readonly sessionCheck?: {
+    readonly intervalMs: number;
+    readonly inactive: (sessions: readonly string[]) => Promise<string[]>;
+  };
   /**
    * Authenticates an upgrade from the access token in its `Sec-WebSocket-Protocol` header
    * (see `http/upgrade-token.ts`) before the upgrade completes; a refusal answers with its
@@ -73,11 +86,37 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
   });
   const inFlight = new Set<Promise<void>>();
   const identities = new Map<WebSocket, ConnectionIdentity>();
-  const stopListening = options.onSignedOut?.((isSignedOut) => {
+
+  const closeSignedOut = (isSignedOut: (identity: ConnectionIdentity) => boolean) => {
     for (const [ws, identity] of identities) {
       if (isSignedOut(identity)) ws.close(CLOSE_CODES.notAuthenticated, "signed out");
     }
-  });
+  };
+  const stopListening = options.onSignedOut?.((isSignedOut) => closeSignedOut(isSignedOut));
+  const sessionCheck = options.sessionCheck;
+  let checking = false;
+  const sessionTimer =
+    sessionCheck &&
+    setInterval(() => {
+      const sessions = [...new Set([...identities.values()].flatMap((i) => i.session ?? []))];
+      if (checking || sessions.length === 0) return;
+      checking = true;
+      void sessionCheck
+        .inactive(sessions)
+        .then((inactive) => {
+          const gone = new Set(inactive);
+          closeSignedOut(
+            (identity) => identity.session !== undefined && gone.has(identity.session),
+          );
+        })
+        .catch((error: unknown) =>
+          logger.log("warn", "session-check-failed", { message: (error as Error).message }),
+        )
+        .finally(() => {
+          checking = false;
+        });
+    }, sessionCheck.intervalMs);
+  sessionTimer?.unref();
 
   const http: Server = createServer(
     { headersTimeout: 10_000, requestTimeout: 30_000 },
@@ -117,7 +156,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       refuse(socket, 404, "not found");
       return;
     }
-    if (allowed !== null && (origin === undefined || !allowed.includes(origin))) {
+    if (allowed !== null && origin !== undefined && !allowed.includes(origin)) {
       logger.log("warn", "origin-refused", { origin: origin ?? null });
       refuse(socket, 403, "origin not allowed");
       return;
@@ -196,6 +235,7 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
     port: address.port,
     async close() {
       stopListening?.();
+      if (sessionTimer) clearInterval(sessionTimer);
       for (const ws of wss.clients) ws.close(CLOSE_CODES.shuttingDown, "relay shutting down");
       await Promise.allSettled([...inFlight]);
       await new Promise<void>((resolve) => {

@@ -182,6 +182,29 @@ export class MemoryRelayStore implements RelayStore {
     return this.#documents.delete(docId);
   }
 
+  async ownerStats(owner: string): Promise<StoreStats> {
+    this.#open();
+    const stats = { documents: 0, changes: 0, snapshots: 0, bytes: 0 };
+    for (const doc of this.#documents.values()) {
+      if (doc.registration.owner !== owner) continue;
+      const one = await this.stats(doc.registration.docId);
+      stats.documents++;
+      stats.changes += one.changes;
+      stats.snapshots += one.snapshots;
+      stats.bytes += one.bytes;
+    }
+    return stats;
+  }
+
+  async deleteDocumentsOwnedBy(owner: string): Promise<number> {
+    this.#open();
+    let deleted = 0;
+    for (const [docId, doc] of this.#documents) {
+      if (doc.registration.owner === owner && this.#documents.delete(docId)) deleted++;
+    }
+    return deleted;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
   }

@@ -162,6 +162,19 @@ export interface RelayStore {
    */
   deleteDocument(docId: string): Promise<boolean>;
 
+  /**
+   * Counts for the documents `owner` registered (see `DocumentRegistration.owner`): how
+   * many, and their stored envelopes and bytes — what per-account quotas are checked against.
+   */
+  ownerStats(owner: string): Promise<StoreStats>;
+
+  /**
+   * Deletes every document `owner` registered and everything stored for each (envelopes,
+   * snapshots, pruning records), as `deleteDocument` does; returns how many went. Documents
+   * of other owners and capability-only ones (no owner) stay. For deleting an account.
+   */
+  deleteDocumentsOwnedBy(owner: string): Promise<number>;
+
   /** Finishes pending appends and releases the store; later calls reject (`store-closed`). */
   close(): Promise<void>;
 }

@@ -99,6 +99,7 @@ export class SqliteRelayStore implements RelayStore {
   readonly #commitBatch: (inputs: readonly AppendInput[]) => Outcome<AppendResult>[];
   readonly #prune: Database.Transaction<(docId: string) => number>;
   readonly #delete: Database.Transaction<(docId: string) => boolean>;
+  readonly #deleteOwned: Database.Transaction<(owner: string) => number>;
   readonly #timer: NodeJS.Timeout;
   #counters = { transactions: 0, appends: 0, checkpoints: 0, checkpointErrors: 0 };
   #dirty = false;
@@ -111,6 +112,7 @@ export class SqliteRelayStore implements RelayStore {
     const transactions = prepareTransactions(db, this.#sql);
     this.#prune = transactions.prune;
     this.#delete = transactions.delete;
+    this.#deleteOwned = transactions.deleteOwned;
     this.#commitBatch = (inputs) => {
       const outcomes = transactions.appendBatch.immediate(inputs);
       this.#counters.transactions++;
@@ -219,6 +221,26 @@ export class SqliteRelayStore implements RelayStore {
     return existed;
   }
 
+  async ownerStats(owner: string): Promise<StoreStats> {
+    this.#open();
+    const byKind = this.#sql.ownerStats.all(owner);
+    const change = byKind.find((row) => row.kind === "change");
+    const snapshot = byKind.find((row) => row.kind === "snapshot");
+    return {
+      documents: this.#sql.countOwnerDocuments.get(owner) ?? 0,
+      changes: change?.count ?? 0,
+      snapshots: snapshot?.count ?? 0,
+      bytes: (change?.bytes ?? 0) + (snapshot?.bytes ?? 0),
+    };
+  }
+
+  async deleteDocumentsOwnedBy(owner: string): Promise<number> {
+    this.#beforeWrite();
+    const deleted = this.#deleteOwned.immediate(owner);
+    if (deleted > 0) this.#dirty = true;
+    return deleted;
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     clearInterval(this.#timer);
@@ -275,6 +297,15 @@ function prepareTransactions(db: Database.Database, sql: Statements) {
       sql.deleteEnvelopes.run(docId);
       sql.deletePrunedAuthors.run(docId);
       return sql.deleteDocument.run(docId).changes > 0;
+    }),
+    deleteOwned: db.transaction((owner: string): number => {
+      const docIds = sql.selectOwnedDocIds.all(owner);
+      for (const docId of docIds) {
+        sql.deleteEnvelopes.run(docId);
+        sql.deletePrunedAuthors.run(docId);
+        sql.deleteDocument.run(docId);
+      }
+      return docIds.length;
     }),
   };
 }

@@ -52,6 +52,10 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (doc_id, author)
   ) STRICT, WITHOUT ROWID;
   `,
+  `
+  -- Per-account quotas and account deletion find an owner's documents.
+  CREATE INDEX documents_owner ON documents (owner) WHERE owner IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */
@@ -79,6 +83,8 @@ export function configureConnection(db: Database): void {
   // After a checkpoint, give back the disk space of a WAL that grew in a burst.
   db.pragma("journal_size_limit = 67108864");
   db.pragma("busy_timeout = 5000");
+  // Deleted rows are overwritten: a deleted account's documents leave no bytes in the file.
+  db.pragma("secure_delete = ON");
 }
 
 /**

@@ -76,6 +76,9 @@ export interface Statements {
   readonly deleteEnvelopes: Statement<[string]>;
   readonly deletePrunedAuthors: Statement<[string]>;
   readonly deleteDocument: Statement<[string]>;
+  readonly ownerStats: Statement<[string], KindStatsRow>;
+  readonly countOwnerDocuments: Statement<[string], number>;
+  readonly selectOwnedDocIds: Statement<[string], string>;
 }
 
 /** Selects what prune removes: covered changes and every snapshot but the latest. */
@@ -136,5 +139,15 @@ export function prepareStatements(db: BetterSqlite3.Database): Statements {
     deleteEnvelopes: prepare("DELETE FROM envelopes WHERE doc_id = ?"),
     deletePrunedAuthors: prepare("DELETE FROM pruned_authors WHERE doc_id = ?"),
     deleteDocument: prepare("DELETE FROM documents WHERE doc_id = ?"),
+    ownerStats: prepare(
+      `${KIND_STATS} FROM envelopes WHERE doc_id IN
+         (SELECT doc_id FROM documents WHERE owner = ?) GROUP BY kind`,
+    ),
+    countOwnerDocuments: prepare<[string], number>(
+      "SELECT COUNT(*) FROM documents WHERE owner = ?",
+    ).pluck(),
+    selectOwnedDocIds: prepare<[string], string>(
+      "SELECT doc_id FROM documents WHERE owner = ?",
+    ).pluck(),
   };
 }

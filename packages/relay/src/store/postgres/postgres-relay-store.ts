@@ -225,6 +225,44 @@ export class PostgresRelayStore implements RelayStore {
     );
   }
 
+  async ownerStats(owner: string): Promise<StoreStats> {
+    this.#open();
+    return this.#call(async () => {
+      const [envelopes, documents] = await Promise.all([
+        this.#sql<{ kind: string; count: number; bytes: number }[]>`
+          SELECT kind, COUNT(*) AS count, COALESCE(SUM(octet_length(envelope)), 0)::bigint AS bytes
+          FROM envelopes WHERE doc_id IN (SELECT doc_id FROM documents WHERE owner = ${owner})
+          GROUP BY kind`,
+        this.#sql<{ count: number }[]>`
+          SELECT COUNT(*) AS count FROM documents WHERE owner = ${owner}`,
+      ]);
+      const change = envelopes.find((row) => row.kind === "change");
+      const snapshot = envelopes.find((row) => row.kind === "snapshot");
+      return {
+        documents: documents[0]?.count ?? 0,
+        changes: change?.count ?? 0,
+        snapshots: snapshot?.count ?? 0,
+        bytes: (change?.bytes ?? 0) + (snapshot?.bytes ?? 0),
+      };
+    });
+  }
+
+  async deleteDocumentsOwnedBy(owner: string): Promise<number> {
+    this.#open();
+    return this.#writes.exclusive(() =>
+      this.#call(() =>
+        this.#sql.begin(async (tx) => {
+          await tx`DELETE FROM envelopes
+                   WHERE doc_id IN (SELECT doc_id FROM documents WHERE owner = ${owner})`;
+          await tx`DELETE FROM pruned_authors
+                   WHERE doc_id IN (SELECT doc_id FROM documents WHERE owner = ${owner})`;
+          const deleted = await tx`DELETE FROM documents WHERE owner = ${owner}`;
+          return deleted.count;
+        }),
+      ),
+    );
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -52,36 +52,65 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (doc_id, author)
   );
   `,
+  `
+  -- Per-account quotas and account deletion find an owner's documents.
+  CREATE INDEX documents_owner ON documents (owner) WHERE owner IS NOT NULL;
+  `,
 ];
 
 /** The schema version this code writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** A versioned list of migrations with its own version table (see `runMigrations`). */
+export interface MigrationSet {
+  /** The table recording applied versions, e.g. `ridevault_schema_migrations`. */
+  readonly table: string;
+  /** Migration i takes the schema from version i to i + 1. */
+  readonly migrations: readonly string[];
+  /** Runs last in the same transaction, under the lock (e.g. to create a secret once). */
+  readonly after?: (tx: Sql) => Promise<void>;
+}
+
 /**
- * Brings the schema up to `SCHEMA_VERSION` and returns the version found. Safe to run from
- * several instances at once. Throws when the database was migrated by a newer relay.
+ * Brings the relay store's schema up to `SCHEMA_VERSION` and returns the version found.
+ * Safe to run from several instances at once. Throws when the database was migrated by a
+ * newer relay.
  */
 export async function migrate(sql: Sql): Promise<number> {
+  return runMigrations(sql, { table: "ridevault_schema_migrations", migrations: MIGRATIONS });
+}
+
+/**
+ * Applies the pending migrations of `set` in one transaction holding the advisory lock
+ * `MIGRATION_LOCK_KEY` (shared by every migration set, so instances starting together
+ * migrate one after the other); returns the version found. Throws when the database holds
+ * a newer version than `set` knows.
+ */
+export async function runMigrations(sql: Sql, set: MigrationSet): Promise<number> {
+  if (!/^[a-z_]+$/.test(set.table)) throw new Error(`bad migration table name ${set.table}`);
+  const known = set.migrations.length;
   return sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
     // Quiet: "already exists" notices would be logged on every start otherwise.
     await tx`SET LOCAL client_min_messages = warning`;
-    await tx`CREATE TABLE IF NOT EXISTS ridevault_schema_migrations (
+    await tx.unsafe(`CREATE TABLE IF NOT EXISTS ${set.table} (
       version INTEGER PRIMARY KEY,
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
-    )`;
-    const [row] = await tx<{ version: number | null }[]>`
-      SELECT MAX(version) AS version FROM ridevault_schema_migrations`;
+    )`);
+    const [row] = await tx.unsafe<{ version: number | null }[]>(
+      `SELECT MAX(version) AS version FROM ${set.table}`,
+    );
     const found = row?.version ?? 0;
-    if (found > SCHEMA_VERSION) {
+    if (found > known) {
       throw new Error(
-        `its schema version is ${found} but this relay knows up to ${SCHEMA_VERSION}; run a newer relay`,
+        `its schema version (${set.table}) is ${found} but this relay knows up to ${known}; run a newer relay`,
       );
     }
-    for (let version = found; version < SCHEMA_VERSION; version++) {
-      await tx.unsafe(MIGRATIONS[version] as string);
-      await tx`INSERT INTO ridevault_schema_migrations (version) VALUES (${version + 1})`;
+    for (let version = found; version < known; version++) {
+      await tx.unsafe(set.migrations[version] as string);
+      await tx.unsafe(`INSERT INTO ${set.table} (version) VALUES ($1)`, [version + 1]);
     }
+    await set.after?.(tx as unknown as Sql);
     return found;
   });
 }

@@ -1,0 +1,83 @@
+/**
+ * The RPC surface between the Workers relay's parts: what a document's Durable Object, the
+ * directory and a connection's Durable Object answer, and the bindings that reach them.
+ * Replies are plain values (structured clone): a store refusal travels as a
+ * `StoreCallError` value, because custom error classes do not cross an RPC boundary.
+ */
+import type {
+  AppendInput,
+  AppendResult,
+  DocumentRecord,
+  DocumentRegistration,
+  ReadItem,
+  RelayStoreErrorCode,
+  StoreError,
+  StoreStats,
+} from "../store/relay-store.js";
+
+/** A `RelayStoreError` as a value. */
+export interface StoreCallError {
+  readonly code: RelayStoreErrorCode;
+  readonly message: string;
+}
+
+/** The outcome of a registration. */
+export type RegisterOutcome =
+  | { readonly ok: true; readonly value: "created" | "exists" }
+  | { readonly ok: false; readonly error: StoreError };
+
+/** A reply that is a value or a store refusal. */
+export type CallOutcome<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: StoreCallError };
+
+/** What a document's Durable Object answers (one object per document id). */
+export interface DocumentRpc {
+  register(registration: DocumentRegistration): Promise<RegisterOutcome>;
+  get(): Promise<DocumentRecord | undefined>;
+  append(input: AppendInput): Promise<CallOutcome<AppendResult>>;
+  read(afterSeq: number, limit: number): Promise<ReadItem[]>;
+  prune(): Promise<number>;
+  stats(): Promise<StoreStats>;
+  delete(): Promise<boolean>;
+  /** The connection object `session` follows this document. */
+  subscribe(session: string): Promise<void>;
+  unsubscribe(session: string): Promise<void>;
+  /** Sends a committed envelope to every subscribed connection object but `except`. */
+  broadcast(seq: number, envelope: Uint8Array, except: string): Promise<void>;
+  /** Sends an ephemeral relay frame to every subscribed connection object but `except`. */
+  broadcastFrame(frame: Uint8Array, except: string): Promise<void>;
+}
+
+/** What the directory answers: which document ids (and whose) a store (namespace) holds. */
+export interface DirectoryRpc {
+  add(docId: string, owner: string | null): Promise<void>;
+  remove(docId: string): Promise<void>;
+  /** Every document id, or those `owner` registered. */
+  list(owner?: string): Promise<string[]>;
+}
+
+/** What a connection's Durable Object answers besides its WebSocket. */
+export interface SessionRpc {
+  /** A committed envelope of a followed document; false when the connection is gone. */
+  deliver(docId: string, seq: number, envelope: Uint8Array): Promise<boolean>;
+  /** A relay frame to pass on as is; false when the connection is gone. */
+  deliverFrame(frame: Uint8Array): Promise<boolean>;
+}
+
+/** A Durable Object namespace binding, typed by the RPC surface of its objects. */
+export interface Namespace<Stub> {
+  idFromName(name: string): DurableObjectId;
+  idFromString(id: string): DurableObjectId;
+  newUniqueId(): DurableObjectId;
+  get(id: DurableObjectId): Stub & { fetch(request: Request): Promise<Response> };
+}
+
+/** The bindings of the Workers relay (`wrangler.toml`). */
+export interface RelayEnv {
+  readonly DOCUMENTS: Namespace<DocumentRpc>;
+  readonly DIRECTORY: Namespace<DirectoryRpc>;
+  readonly SESSIONS: Namespace<SessionRpc>;
+  /** Comma-separated origins allowed to open `/sync`; unset or empty: any origin. */
+  readonly ALLOWED_ORIGINS?: string;
+}

@@ -1,0 +1,198 @@
+/**
+ * The Durable Object of one device connection: it accepts the WebSocket through the
+ * hibernation API and runs the Node relay's protocol decisions (`RelayConnection`) on it,
+ * with `DurableObjectRelayStore` as the store and the document objects as the router: a
+ * subscription registers this connection with the document's object, and a commit is fanned
+ * out by that object to every other connection that follows the document.
+ *
+ * What the connection needs to survive hibernation (it said hello; which documents it follows
+ * and how far it has been sent) lives in this object's SQLite storage, deleted when the
+ * socket closes. Woken by a frame or a delivery, the object replays a hello and a subscribe
+ * from the stored position, so the device gets exactly what it missed.
+ */
+import { DurableObject } from "cloudflare:workers";
+import {
+  decodeClientMessage,
+  decodeRelayMessage,
+  encodeClientMessage,
+  encodeRelayMessage,
+  MAX_FRAME_BYTES,
+} from "@ridevault/core/protocol";
+import { CLOSE_CODES, RelayConnection, type Router } from "../relay.js";
+import type { RelayEnv, SessionRpc } from "./document-rpc.js";
+import { DurableObjectRelayStore } from "./durable-object-store.js";
+import { SessionState } from "./session-state.js";
+import { createWebCryptoInspector, hashAccessSecretBlake2b } from "./web-crypto-inspector.js";
+
+/** The WebSocket close code for a frame above the size limit (as `ws` sends it). */
+export const MESSAGE_TOO_BIG = 1009;
+
+/** One device connection: its socket, its protocol state and its subscriptions. */
+export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc {
+  readonly #store: DurableObjectRelayStore;
+  readonly #state: SessionState;
+  #connection: Promise<RelayConnection> | undefined;
+  /** Frames of the connection are handled strictly in order. */
+  #queue: Promise<void> = Promise.resolve();
+  /** While a restore replays hello and subscribe, only envelopes reach the device. */
+  #restoring = false;
+
+  constructor(ctx: DurableObjectState, env: RelayEnv) {
+    super(ctx, env);
+    this.#store = new DurableObjectRelayStore({
+      documents: env.DOCUMENTS,
+      directory: env.DIRECTORY,
+    });
+    this.#state = new SessionState(ctx.storage);
+  }
+
+  /** Accepts the WebSocket the entry Worker forwarded. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    this.#state.clear();
+    const protocol = request.headers.get("x-ridevault-protocol");
+    return new Response(null, {
+      status: 101,
+      webSocket: pair[0],
+      ...(protocol && { headers: { "sec-websocket-protocol": protocol } }),
+    });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message === "string") {
+      ws.close(CLOSE_CODES.protocolError, "binary frames only");
+      return;
+    }
+    if (message.byteLength > MAX_FRAME_BYTES) {
+      ws.close(MESSAGE_TOO_BIG, "frame too large");
+      return;
+    }
+    const frame = new Uint8Array(message);
+    await this.#inOrder(async () => {
+      const connection = await this.#connect();
+      this.#track(frame);
+      await connection.receive(frame);
+    });
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    await this.#closed();
+    try {
+      ws.close(code === 1005 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(): Promise<void> {
+    await this.#closed();
+  }
+
+  async deliver(docId: string, seq: number, envelope: Uint8Array): Promise<boolean> {
+    if (!this.#socket() || !this.#state.follows(docId)) return false;
+    const connection = await this.#connect();
+    connection.deliver(docId, seq, envelope);
+    return true;
+  }
+
+  async deliverFrame(frame: Uint8Array): Promise<boolean> {
+    if (!this.#socket()) return false;
+    const connection = await this.#connect();
+    connection.sendFrame(frame);
+    return true;
+  }
+
+  /** The connection, made (and restored after hibernation) on first use. */
+  #connect(): Promise<RelayConnection> {
+    this.#connection ??= this.#restore();
+    return this.#connection;
+  }
+
+  async #restore(): Promise<RelayConnection> {
+    const self = this.ctx.id.toString();
+    const store = this.#store;
+    const router: Router = {
+      subscribe: (docId) => this.#background(store.document(docId).subscribe(self)),
+      unsubscribe: (docId) => this.#background(store.document(docId).unsubscribe(self)),
+      fanOut: (docId, seq, envelope) =>
+        this.#background(store.document(docId).broadcast(seq, envelope, self)),
+      fanOutEphemeral: (docId, envelope) =>
+        this.#background(
+          store
+            .document(docId)
+            .broadcastFrame(encodeRelayMessage({ type: "ephemeral", docId, envelope }), self),
+        ),
+    };
+    const connection = new RelayConnection(
+      router,
+      {
+        store,
+        inspector: createWebCryptoInspector(),
+        hashAccessSecret: hashAccessSecretBlake2b,
+      },
+      {
+        send: (frame) => this.#send(frame),
+        close: (code, reason) => this.#socket()?.close(code, reason),
+      },
+    );
+    const saved = this.#state.load();
+    if (!saved.hello) return connection;
+    this.#restoring = true;
+    try {
+      const deviceId = "0000000000000000";
+      await connection.receive(
+        encodeClientMessage({ type: "hello", id: 1, deviceId, token: null }),
+      );
+      for (const { docId, seq, accessSecret } of saved.subscriptions) {
+        await connection.receive(
+          encodeClientMessage({ type: "subscribe", id: 1, docId, afterSeq: seq, accessSecret }),
+        );
+      }
+    } finally {
+      this.#restoring = false;
+    }
+    return connection;
+  }
+
+  /** Sends a frame to the device and keeps track of what it has been sent. */
+  #send(frame: Uint8Array): void {
+    const decoded = decodeRelayMessage(frame);
+    if (decoded.ok) {
+      this.#state.sent(decoded.value);
+      // Replies to the replayed requests are not the device's business.
+      if (this.#restoring && decoded.value.type !== "envelope") return;
+    }
+    this.#socket()?.send(frame);
+  }
+
+  /** Notes what an incoming frame asks for, to restore it after hibernation. */
+  #track(frame: Uint8Array): void {
+    const decoded = decodeClientMessage(frame);
+    if (decoded.ok) this.#state.received(decoded.value);
+  }
+
+  async #closed(): Promise<void> {
+    const connection = await this.#connection;
+    connection?.closed();
+    this.#connection = undefined;
+    this.#state.clear();
+  }
+
+  #socket(): WebSocket | undefined {
+    return this.ctx.getWebSockets()[0];
+  }
+
+  #inOrder(task: () => Promise<void>): Promise<void> {
+    const run = this.#queue.then(task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #background(promise: Promise<unknown>): void {
+    this.ctx.waitUntil(promise.catch(() => undefined));
+  }
+}
