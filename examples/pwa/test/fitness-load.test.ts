@@ -1,11 +1,16 @@
-import type { LibraryEntry, WorkoutId, WorkoutSummary } from "@ridevault/core";
+import type { LibraryAnalytics, LibraryEntry, WorkoutId, WorkoutSummary } from "@ridevault/core";
 import { describe, expect, it } from "vitest";
 import { loadOf } from "../src/components/fitness-load.js";
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 10, 7);
 
-function ride(day: number, timerMs: number, avgPower: number | null): LibraryEntry {
+function ride(
+  day: number,
+  timerMs: number,
+  avgPower: number | null,
+  analytics: LibraryAnalytics | null = null,
+): LibraryEntry {
   const summary: WorkoutSummary = {
     samples: timerMs / 1000,
     elapsedMs: timerMs,
@@ -31,6 +36,7 @@ function ride(day: number, timerMs: number, avgPower: number | null): LibraryEnt
     endTime: null,
     tags: [],
     summary,
+    analytics,
     createdAt: 0,
     updatedAt: 0,
     deletedAt: null,
@@ -52,6 +58,24 @@ describe("loadOf", () => {
     expect(days[2]?.stress).toBe(0);
     expect(days[0]?.atl).toBeGreaterThan(days[0]?.ctl ?? Number.POSITIVE_INFINITY);
     expect(days[3]?.ctl).toBeLessThan(days[0]?.ctl ?? 0);
+  });
+
+  it("takes a ride's stress from its analytics, or its normalized power under another FTP", () => {
+    const analytics: LibraryAnalytics = {
+      normalizedPower: 300,
+      intensityFactor: 1.2,
+      trainingStress: 144,
+      variabilityIndex: 1.2,
+      efficiencyFactor: null,
+      work: 900,
+      powerCurve: null,
+      ftp: 250,
+      thresholdHeartRate: null,
+    };
+    const day = (ftp: number) => loadOf([ride(0, 3_600_000, 250, analytics)], ftp, START)[0];
+    expect(day(250)?.stress).toBe(144);
+    // At FTP 300 the stored NP of 300 W for an hour is 100.
+    expect(day(300)?.stress).toBeCloseTo(100, 6);
   });
 
   it("is empty without an FTP or without power", () => {

@@ -258,7 +258,7 @@ export type {
 export type { VaultEvent, VaultListener } from "./vault/events.js";
 export type { ExportAllOptions } from "./vault/export-all.js";
 export type { ImportOutcome, ImportStoreError } from "./vault/import-workout.js";
-export type { LibraryEntry, ListOptions } from "./vault/library.js";
+export type { LibraryAnalytics, LibraryEntry, ListOptions } from "./vault/library.js";
 export type { RecoveryReport } from "./vault/recovery.js";
 export { openVault, Vault, type VaultOptions } from "./vault/vault.js";
 export type { Workouts } from "./vault/workouts.js";

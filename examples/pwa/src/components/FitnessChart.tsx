@@ -41,7 +41,7 @@ export function FitnessChart(props: {
       options={chart.options}
       data={chart.data}
       zoomable
-      caption={`Today: fitness ${last.ctl.toFixed(0)}, fatigue ${last.atl.toFixed(0)}, form ${last.tsb.toFixed(0)} (stress estimated from average power).`}
+      caption={`Today: fitness ${last.ctl.toFixed(0)}, fatigue ${last.atl.toFixed(0)}, form ${last.tsb.toFixed(0)} (stress from each ride's normalized power).`}
     />
   );
 }

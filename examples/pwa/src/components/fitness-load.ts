@@ -1,9 +1,10 @@
 /**
  * Each day's fitness, fatigue and form from the library: core's `trainingLoad` (42- and
- * 7-day exponentially weighted stress) over each day's training stress. The library keeps
- * each ride's average power, not its normalized power, so a ride's stress here is core's
- * `trainingStress` with the average in place of NP — an estimate that reads a little low for
- * uneven rides, and needs no ride to be opened.
+ * 7-day exponentially weighted stress) over each day's training stress. A finished ride's
+ * library entry keeps its analytics (normalized power, so its stress) — when they were
+ * computed with the app's FTP they are used as they are; otherwise (another FTP, or an entry
+ * without analytics) the stress comes from the stored normalized power, or failing that the
+ * average power, with the app's FTP. No ride is opened.
  */
 import {
   dateOf,
@@ -29,7 +30,11 @@ export function loadOf(
     const s = entry.summary;
     if (!s || s.avgPower === null || s.timerMs <= 0) continue;
     const date = dateOf(Math.floor(entry.startTime / DAY_MS));
-    const stress = trainingStress(s.timerMs / 1000, s.avgPower, ftp);
+    const a = entry.analytics;
+    const stress =
+      a?.trainingStress != null && a.ftp === ftp
+        ? a.trainingStress
+        : trainingStress(s.timerMs / 1000, a?.normalizedPower ?? s.avgPower, ftp);
     byDate.set(date, (byDate.get(date) ?? 0) + stress);
   }
   if (byDate.size === 0) return [];

@@ -19,10 +19,38 @@ export interface LibraryEntry {
   readonly tags: readonly string[];
   /** Null until the workout has samples. */
   readonly summary: WorkoutSummary | null;
+  /**
+   * Training metrics of a finished ride (one with an end time and samples), so lists and
+   * charts across rides never open every ride; null before (and while recording).
+   */
+  readonly analytics: LibraryAnalytics | null;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** When it was moved to the bin; null when it is not deleted. */
   readonly deletedAt: number | null;
+}
+
+/** A ride's training metrics as the library keeps them (see `analyzeWorkout`). */
+export interface LibraryAnalytics {
+  /** W; null without power or for rides shorter than 30 s. */
+  readonly normalizedPower: number | null;
+  /** Needs an FTP. */
+  readonly intensityFactor: number | null;
+  /** TSS; needs an FTP. */
+  readonly trainingStress: number | null;
+  readonly variabilityIndex: number | null;
+  /** Needs heart rate. */
+  readonly efficiencyFactor: number | null;
+  /** kJ from the 1 Hz series. */
+  readonly work: number | null;
+  /**
+   * Mean-maximal power as [seconds, whole watts] pairs at 1, 5, 10, 15, 30 s, 1 min, the key
+   * durations (2, 3, 5, 10, 20 min…) and the whole ride; null without power.
+   */
+  readonly powerCurve: readonly (readonly [number, number])[] | null;
+  /** The settings they were computed with. */
+  readonly ftp: number | null;
+  readonly thresholdHeartRate: number | null;
 }
 
 /** The library as stored in Automerge. */
@@ -43,6 +71,7 @@ export function entryOf(
   id: WorkoutId,
   meta: WorkoutMetadata,
   summary: WorkoutSummary | null,
+  analytics: LibraryAnalytics | null = null,
 ): LibraryEntry {
   return {
     id,
@@ -53,6 +82,7 @@ export function entryOf(
     endTime: meta.endTime,
     tags: meta.tags,
     summary,
+    analytics,
     createdAt: meta.createdAt,
     updatedAt: meta.updatedAt,
     deletedAt: meta.deletedAt,
@@ -61,7 +91,9 @@ export function entryOf(
 
 /** Reads an entry back from the stored library (copying out of the Automerge proxy). */
 export function entryFromStored(stored: Record<string, unknown>): LibraryEntry {
-  return JSON.parse(JSON.stringify(stored)) as LibraryEntry;
+  const entry = JSON.parse(JSON.stringify(stored)) as LibraryEntry;
+  // Entries written before analytics were kept have none.
+  return entry.analytics === undefined ? { ...entry, analytics: null } : entry;
 }
 
 /** Filters for `vault.workouts.list`. */

@@ -211,6 +211,19 @@ export class Workout {
     return { columns, problems };
   }
 
+  /**
+   * The samples in all sealed chunks, read from their headers alone (cheap; samples that two
+   * devices both recorded count twice, unlike `summary().samples`).
+   */
+  get storedSampleCount(): number {
+    let count = 0;
+    for (const { bytes } of storedChunks(this.#doc())) {
+      const header = readChunkHeader(bytes);
+      if (header.ok) count += header.value.count;
+    }
+    return count;
+  }
+
   /** The number of sealed chunks, over all devices. */
   get chunkCount(): number {
     let count = 0;
