@@ -62,47 +62,52 @@ export function hasBit(flags: number, bit: number): boolean {
  * `RangeError` past the end: that is a parser bug, because parsers check the layout first.
  */
 export class ByteReader {
-  readonly #view: DataView;
+  // Plain indexing, not a DataView: this runs for every notification, and creating a view
+  // per payload cost more than the parsing itself (bench/recorder).
+  readonly #bytes: Uint8Array;
   #offset = 0;
 
   constructor(bytes: Uint8Array) {
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#bytes = bytes;
   }
 
   /** The number of bytes not yet read. */
   get remaining(): number {
-    return this.#view.byteLength - this.#offset;
+    return this.#bytes.length - this.#offset;
   }
 
   /** Reads an unsigned 8-bit integer. */
   u8(): number {
-    return this.#view.getUint8(this.#advance(1));
+    return this.#bytes[this.#advance(1)] as number;
   }
 
   /** Reads an unsigned 16-bit integer. */
   u16(): number {
-    return this.#view.getUint16(this.#advance(2), true);
+    const at = this.#advance(2);
+    return (this.#bytes[at] as number) | ((this.#bytes[at + 1] as number) << 8);
   }
 
   /** Reads a signed 16-bit integer. */
   s16(): number {
-    return this.#view.getInt16(this.#advance(2), true);
+    const value = this.u16();
+    return value >= 0x8000 ? value - 0x1_0000 : value;
   }
 
   /** Reads an unsigned 24-bit integer. */
   u24(): number {
-    const at = this.#advance(3);
-    return this.#view.getUint16(at, true) + this.#view.getUint8(at + 2) * 0x1_0000;
+    const low = this.u16();
+    return low + (this.#bytes[this.#advance(1)] as number) * 0x1_0000;
   }
 
   /** Reads an unsigned 32-bit integer. */
   u32(): number {
-    return this.#view.getUint32(this.#advance(4), true);
+    const low = this.u16();
+    return low + this.u16() * 0x1_0000;
   }
 
   #advance(size: number): number {
     const at = this.#offset;
-    if (at + size > this.#view.byteLength) {
+    if (at + size > this.#bytes.length) {
       throw new RangeError(`read of ${size} bytes at offset ${at} passes the end of the payload`);
     }
     this.#offset = at + size;
