@@ -2,16 +2,27 @@
 /**
  * `ridevault-relay`: reads configuration, opens the store (SQLite under the data directory,
  * or PostgreSQL with `DATABASE_URL`, shared by several instances), serves, and shuts down gracefully on SIGINT/SIGTERM (drains connections, then closes the
- * store).
+ * store). `ridevault-relay backup DEST` backs up a running SQLite relay instead
+ * (`admin/backup-command.ts`).
  */
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { openConfiguredAccounts } from "./accounts/open-accounts.js";
+import { runBackupCommand } from "./admin/backup-command.js";
 import { readConfig } from "./config.js";
 import { createLogger } from "./log.js";
 import { createStaticFiles } from "./server/static-files.js";
 import { startRelay } from "./start-relay.js";
 import { openConfiguredStore } from "./store/open-configured-store.js";
+
+if (process.argv[2] === "backup") {
+  process.exit(
+    await runBackupCommand(process.argv.slice(3), process.env, {
+      out: (line) => process.stdout.write(`${line}\n`),
+      error: (line) => process.stderr.write(`${line}\n`),
+    }),
+  );
+}
 
 const config = readConfig(process.argv.slice(2), process.env);
 if (!config.ok) {
