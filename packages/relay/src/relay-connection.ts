@@ -10,6 +10,7 @@ import {
   PROTOCOL_VERSION,
   type RelayMessage,
 } from "@ridevault/core/protocol";
+import { checkPush } from "./push-checks.js";
 import {
   type AccessPolicy,
   CLOSE_CODES,
@@ -303,60 +304,15 @@ export class RelayConnection {
 
   async #push(message: Extract<ClientMessage, { type: "push" | "ephemeral" }>): Promise<void> {
     const { store, inspector } = this.#options;
-    const facts = inspector.inspect(message.envelope);
-    if (!facts.ok) {
-      this.#error(message.id, "bad-frame", `not an envelope: ${facts.message}`, message.docId);
+    const checked = await checkPush(message, inspector, (id) => this.#document(id));
+    if (!checked.ok) {
+      const { code } = checked.error;
+      if (code === "bad-signature") this.#options.metrics?.errors.inc({ code });
+      this.#error(message.id, code, checked.error.message, message.docId);
       return;
     }
-    const { docId, kind } = facts.value;
-    if (docId !== message.docId) {
-      this.#error(
-        message.id,
-        "bad-frame",
-        "the envelope belongs to another document",
-        message.docId,
-      );
-      return;
-    }
-    if ((message.type === "ephemeral") !== (kind === "ephemeral")) {
-      this.#error(
-        message.id,
-        "bad-frame",
-        `a ${kind} envelope cannot be sent as ${message.type}`,
-        docId,
-      );
-      return;
-    }
-    const doc = await this.#document(docId);
-    if (!doc) {
-      this.#error(
-        message.id,
-        "unknown-document",
-        `document ${docId} is not registered on this relay`,
-        docId,
-      );
-      return;
-    }
-    if (!(await inspector.verify(message.envelope, doc.writePublicKey))) {
-      this.#options.metrics?.errors.inc({ code: "bad-signature" });
-      this.#error(
-        message.id,
-        "bad-signature",
-        "the envelope is not signed by this document's write key",
-        docId,
-      );
-      return;
-    }
-    const covers = facts.value.coversSeq;
-    if (kind === "snapshot" && (covers === null || covers < 1 || covers > doc.lastSeq)) {
-      this.#error(
-        message.id,
-        "bad-frame",
-        `a snapshot must cover 1–${doc.lastSeq}, not ${String(covers)}`,
-        docId,
-      );
-      return;
-    }
+    const { facts, doc } = checked.value;
+    const { docId, kind } = facts;
     const refusal = await this.#options.policy?.admit?.(
       this.#identity?.principal ?? null,
       kind === "ephemeral"
@@ -379,10 +335,10 @@ export class RelayConnection {
     }
     const appended = await store.append({
       docId,
-      author: facts.value.author,
-      counter: facts.value.counter,
+      author: facts.author,
+      counter: facts.counter,
       kind,
-      coversSeq: facts.value.coversSeq,
+      coversSeq: facts.coversSeq,
       envelope: message.envelope,
       receivedAt: this.#now(),
     });

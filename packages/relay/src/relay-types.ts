@@ -79,6 +79,18 @@ export interface ConnectionIdentity {
   readonly session?: string;
 }
 
+/** What a connection is about to do, as the relay's `admit` hook is asked about it. */
+export type LimitedRequest =
+  | { readonly kind: "create" }
+  | { readonly kind: "ephemeral" }
+  | {
+      readonly kind: "push";
+      /** The document's owner, whose quota the envelope counts against (null: none). */
+      readonly owner: string | null;
+      readonly bytes: number;
+      readonly snapshot: boolean;
+    };
+
 /**
  * Who may connect and what they may touch; accounts plug in here (`createAccountPolicy`).
  * The default lets anyone connect, create documents and read any document whose access
@@ -105,15 +117,7 @@ export interface AccessPolicy {
    */
   admit?(
     principal: string | null,
-    request:
-      | { readonly kind: "create" }
-      | { readonly kind: "ephemeral" }
-      | {
-          readonly kind: "push";
-          readonly owner: string | null;
-          readonly bytes: number;
-          readonly snapshot: boolean;
-        },
+    request: LimitedRequest,
   ): Promise<{ code: "rate-limited" | "quota-exceeded"; message: string } | null>;
 }
 

@@ -9,23 +9,17 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-  type AccountSession,
-  createPairing,
-  deleteAccount,
-  MemoryCrashLog,
-  MemoryStorageAdapter,
-  openVault,
-  registerAccount,
-  startSync,
-  unwrap,
-} from "@ridevault/core";
+import { type AccountSession, createPairing, deleteAccount, unwrap } from "@ridevault/core";
 import Database from "better-sqlite3";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
-import { type AccountsRelayProcess, clientFor, startAccountsRelay } from "./accounts-helpers.js";
-import { type Device, record, ride } from "./devices.js";
+import {
+  type AccountsRelayProcess,
+  clientFor,
+  registerVaultDevice,
+  startAccountsRelay,
+} from "./accounts-helpers.js";
+import { closeDevices, type Device, record, ride } from "./devices.js";
 import { useTestDatabase } from "./postgres-database.js";
 
 const T0 = Date.UTC(2026, 9, 3, 6, 0, 0);
@@ -35,10 +29,7 @@ let dir: string | undefined;
 const devices: Device[] = [];
 
 afterEach(async () => {
-  for (const device of devices.splice(0)) {
-    await device.sync.stop();
-    await device.vault.close();
-  }
+  await closeDevices(devices.splice(0));
   await relay?.stop();
   relay = undefined;
   if (dir) await fs.rm(dir, { recursive: true, force: true });
@@ -51,19 +42,9 @@ async function rider(
   email: string,
 ): Promise<{ device: Device; accountId: string; session: AccountSession }> {
   const client = clientFor(url);
-  const vault = unwrap(
-    await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
-  );
+  const { device, session } = await registerVaultDevice(email, url, email);
+  const { vault, sync } = device;
   const library = await vault.libraryAccess();
-  const { session } = unwrap(
-    await registerAccount({ client, unsafeTestKdf: true, email, password: "pw", library }),
-  );
-  const sync = await startSync(vault, {
-    url,
-    WebSocket: session.webSocket(WebSocket as never),
-    backoff: { minMs: 20, maxMs: 300 },
-  });
-  const device: Device = { name: email, vault, sync, url };
   devices.push(device);
   for (const day of [0, 1]) {
     const start = T0 + day * 86_400_000;

@@ -14,24 +14,19 @@ import {
   createPairing,
   joinByPairingLink,
   logIn,
-  MemoryCrashLog,
-  MemoryStorageAdapter,
-  openVault,
   recoverAccount,
-  registerAccount,
-  startSync,
   unwrap,
 } from "@ridevault/core";
 import { afterAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import {
   type AccountsRelayProcess,
   clientFor,
   openAccountDevice,
+  registerVaultDevice,
   startAccountsRelay,
   tryUpgrade,
 } from "./accounts-helpers.js";
-import { type Device, eventually, record, ride, snapshot } from "./devices.js";
+import { closeDevices, type Device, eventually, record, ride, snapshot } from "./devices.js";
 
 const T0 = Date.UTC(2026, 4, 1, 6, 0, 0);
 const EMAIL = "Rider@Example.org";
@@ -45,10 +40,7 @@ describe("accounts across devices", () => {
   let dir: string;
   const devices: Device[] = [];
   afterAll(async () => {
-    for (const device of devices) {
-      await device.sync.stop();
-      await device.vault.close();
-    }
+    await closeDevices(devices);
     await relay?.stop();
     if (dir) await fs.rm(dir, { recursive: true, force: true });
   });
@@ -63,28 +55,9 @@ describe("accounts across devices", () => {
     expect((await tryUpgrade(relay.url, { protocols: ["ridevault.v1"] })).status).toBe(401);
 
     // Device A: a local vault first, then an account for it, then sync through it.
-    const vaultA = unwrap(
-      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
-    );
-    const registered = unwrap(
-      await registerAccount({
-        ...testKdf,
-        email: EMAIL,
-        password: PASSWORD,
-        library: await vaultA.libraryAccess(),
-      }),
-    );
+    const registered = await registerVaultDevice("A", relay.url, EMAIL, PASSWORD);
     expect(registered.recoveryCode).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
-    const a: Device = {
-      name: "A",
-      vault: vaultA,
-      url: relay.url,
-      sync: await startSync(vaultA, {
-        url: relay.url,
-        WebSocket: registered.session.webSocket(WebSocket as never),
-        backoff: { minMs: 20, maxMs: 300 },
-      }),
-    };
+    const a = registered.device;
     devices.push(a);
     const first = unwrap(await a.vault.workouts.create({ title: TITLE, startTime: T0 }));
     await record(a, first.id, ride(T0, 240, 1));
@@ -115,7 +88,7 @@ describe("accounts across devices", () => {
       await createPairing({
         client,
         session: registered.session,
-        library: await vaultA.libraryAccess(),
+        library: await a.vault.libraryAccess(),
       }),
     );
     const paired = unwrap(await joinByPairingLink({ client, link: pairing.link }));

@@ -3,12 +3,10 @@
  * with accounts and an injectable clock, devices that sync through an account session, and
  * raw upgrades that report the HTTP status a refused handshake got.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   AccountClient,
   type AccountSession,
@@ -23,30 +21,20 @@ import {
   TEST_KDF,
   unwrap,
 } from "@ridevault/core";
-import {
-  type ClientMessage,
-  decodeRelayMessage,
-  encodeClientMessage,
-  type RelayMessage,
-} from "@ridevault/core/protocol";
 import { WebSocket } from "ws";
 import type { RelayAccountsOptions } from "../src/accounts/relay-accounts.js";
 import { openSqliteAccountStore } from "../src/accounts/sqlite-account-store.js";
 import type { AccountRateLimits } from "../src/http/account-routes.js";
 import { startRelay } from "../src/start-relay.js";
 import { MemoryRelayStore } from "../src/store/memory-relay-store.js";
-import type { Device } from "./devices.js";
-
-const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+import { type Device, openDevice } from "./devices.js";
+import { type RawClient, rawClientOf } from "./raw-client.js";
+import { type RelayProcess, startRelayProcess } from "./relay-process.js";
 
 /** A relay process started with extra flags. */
-export interface AccountsRelayProcess {
-  readonly url: string;
+export interface AccountsRelayProcess extends RelayProcess {
   /** `http://host:port`. */
   readonly origin: string;
-  readonly child: ChildProcess;
-  logs(): string;
-  stop(): Promise<void>;
 }
 
 /** Starts `ridevault-relay` on port 0 over `dataDir` with `args`, and waits until it serves. */
@@ -54,35 +42,8 @@ export async function startAccountsRelay(
   dataDir: string,
   args: readonly string[] = [],
 ): Promise<AccountsRelayProcess> {
-  const child = spawn(
-    process.execPath,
-    [MAIN, "--data", dataDir, "--port", "0", "--log-level", "debug", ...args],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let logs = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    logs += chunk.toString();
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /\{"ready":"([^"]+)"\}/.exec(out);
-      if (match) resolve(match[1] as string);
-    });
-    child.once("exit", (code) => reject(new Error(`relay exited (${code}): ${logs}`)));
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    url,
-    origin: url.replace(/^ws/, "http").replace(/\/sync$/, ""),
-    child,
-    logs: () => logs,
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  const relay = await startRelayProcess(dataDir, 0, args);
+  return { ...relay, origin: relay.url.replace(/^ws/, "http").replace(/\/sync$/, "") };
 }
 
 /** Opens a vault (joining `join`) that syncs through `session`. */
@@ -92,21 +53,7 @@ export async function openAccountDevice(
   session: AccountSession,
   join?: LibraryAccess,
 ): Promise<Device> {
-  const vault = unwrap(
-    await openVault({
-      storage: new MemoryStorageAdapter(),
-      crashLog: new MemoryCrashLog(),
-      deviceName: name,
-      summaryDelayMs: 10,
-      ...(join && { join }),
-    }),
-  );
-  const sync = await startSync(vault, {
-    url,
-    WebSocket: session.webSocket(WebSocket as never),
-    backoff: { minMs: 20, maxMs: 300 },
-  });
-  return { name, vault, sync, url };
+  return openDevice(name, url, join, session.webSocket(WebSocket as never));
 }
 
 /** An account client for the relay at `url` (`ws://…/sync` or `http://…`). */
@@ -232,13 +179,38 @@ export async function registerRider(
   );
 }
 
-/** A raw protocol connection that presents `token` in the upgrade. */
-export interface AuthedSocket {
-  send(message: ClientMessage): void;
-  next(match: (message: RelayMessage) => boolean, timeoutMs?: number): Promise<RelayMessage>;
-  readonly closed: Promise<number>;
-  close(): void;
+/**
+ * A device whose new local vault registers an account for its library (tiny KDF, through
+ * the relay at `url`), then syncs through that account.
+ */
+export async function registerVaultDevice(
+  name: string,
+  url: string,
+  email: string,
+  password = "pw",
+): Promise<{ device: Device; session: AccountSession; recoveryCode: string }> {
+  const vault = unwrap(
+    await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
+  );
+  const { session, recoveryCode } = unwrap(
+    await registerAccount({
+      client: clientFor(url),
+      unsafeTestKdf: true,
+      email,
+      password,
+      library: await vault.libraryAccess(),
+    }),
+  );
+  const sync = await startSync(vault, {
+    url,
+    WebSocket: session.webSocket(WebSocket as never),
+    backoff: { minMs: 20, maxMs: 300 },
+  });
+  return { device: { name, vault, sync, url }, session, recoveryCode };
 }
+
+/** A raw protocol connection that presents `token` in the upgrade. */
+export type AuthedSocket = RawClient;
 
 /** Opens a sync connection with `token` (or none) and says hello. */
 export async function connectWithToken(url: string, token: string | null): Promise<AuthedSocket> {
@@ -246,41 +218,5 @@ export async function connectWithToken(url: string, token: string | null): Promi
   const upgraded = await tryUpgrade(url, { protocols });
   const socket = upgraded.socket;
   if (!socket) throw new Error(`upgrade refused with ${upgraded.status}`);
-  const received: RelayMessage[] = [];
-  const waiters: { match: (m: RelayMessage) => boolean; resolve: (m: RelayMessage) => void }[] = [];
-  socket.on("message", (data: Buffer) => {
-    const decoded = decodeRelayMessage(new Uint8Array(data));
-    if (!decoded.ok) return;
-    const waiter = waiters.find((w) => w.match(decoded.value));
-    if (waiter) {
-      waiters.splice(waiters.indexOf(waiter), 1);
-      waiter.resolve(decoded.value);
-    } else received.push(decoded.value);
-  });
-  const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-  const connection: AuthedSocket = {
-    send: (message) => socket.send(encodeClientMessage(message)),
-    next(match, timeoutMs = 5000) {
-      const found = received.find(match);
-      if (found) {
-        received.splice(received.indexOf(found), 1);
-        return Promise.resolve(found);
-      }
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error("no matching reply")), timeoutMs);
-        waiters.push({
-          match,
-          resolve: (m) => {
-            clearTimeout(timer);
-            resolve(m);
-          },
-        });
-      });
-    },
-    closed,
-    close: () => socket.close(),
-  };
-  connection.send({ type: "hello", id: 1, deviceId: "0123456789abcdef", token: null });
-  await connection.next((m) => m.type === "welcome");
-  return connection;
+  return rawClientOf(socket);
 }

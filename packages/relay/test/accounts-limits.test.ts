@@ -13,24 +13,18 @@ import {
   deriveAccessSecret,
   hashAccessSecret,
   loadSodium,
-  MemoryCrashLog,
-  MemoryStorageAdapter,
-  openVault,
-  registerAccount,
   type Sodium,
   sealEnvelope,
-  startSync,
   unwrap,
 } from "@ridevault/core";
 import type { RelayMessage } from "@ridevault/core/protocol";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import {
   type AuthedSocket,
-  clientFor,
   connectWithToken,
   type InProcessAccountsRelay,
   registerRider,
+  registerVaultDevice,
   startInProcessRelay,
 } from "./accounts-helpers.js";
 import { eventually, ride } from "./devices.js";
@@ -188,23 +182,8 @@ describe("per-account limits on the sync connection", () => {
   it("a device whose new document is refused shows why, and does not retry in a loop", async () => {
     relay = await startInProcessRelay({ limits: { quotaDocuments: 1 } });
     const r = relay;
-    const vault = unwrap(
-      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
-    );
-    const { session } = unwrap(
-      await registerAccount({
-        client: clientFor(r.url),
-        unsafeTestKdf: true,
-        email: "many@example.org",
-        password: "pw",
-        library: await vault.libraryAccess(),
-      }),
-    );
-    const sync = await startSync(vault, {
-      url: r.url,
-      WebSocket: session.webSocket(WebSocket as never),
-      backoff: { minMs: 20, maxMs: 300 },
-    });
+    const { device } = await registerVaultDevice("phone", r.url, "many@example.org");
+    const { vault, sync } = device;
     const framesIn = async () => {
       const text = await (await fetch(`${r.origin}/metrics`)).text();
       return Number(/ridevault_relay_frames_in_total (\d+)/.exec(text)?.[1]);
@@ -232,24 +211,8 @@ describe("per-account limits on the sync connection", () => {
 
   it("a device shows a refused push in its sync status", async () => {
     relay = await startInProcessRelay({ limits: { quotaBytes: 3_000 } });
-    const client = clientFor(relay.url);
-    const vault = unwrap(
-      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
-    );
-    const { session } = unwrap(
-      await registerAccount({
-        client,
-        unsafeTestKdf: true,
-        email: "full@example.org",
-        password: "pw",
-        library: await vault.libraryAccess(),
-      }),
-    );
-    const sync = await startSync(vault, {
-      url: relay.url,
-      WebSocket: session.webSocket(WebSocket as never),
-      backoff: { minMs: 20, maxMs: 300 },
-    });
+    const { device } = await registerVaultDevice("phone", relay.url, "full@example.org");
+    const { vault, sync } = device;
     try {
       const T0 = Date.UTC(2026, 5, 1, 6);
       const id = unwrap(await vault.workouts.create({ title: "Too much", startTime: T0 })).id;

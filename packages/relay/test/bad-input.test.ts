@@ -8,7 +8,6 @@ import {
   createSeededRandom,
   type DocumentKeys,
   deriveAccessSecret,
-  hashAccessSecret,
   loadSodium,
   MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
@@ -22,6 +21,7 @@ import { type RunningRelay, startRelay } from "../src/start-relay.js";
 import { MemoryRelayStore } from "../src/store/memory-relay-store.js";
 import { eventually, openDevice } from "./devices.js";
 import { connectRaw, type RawClient } from "./raw-client.js";
+import { registerRaw, sealTestEnvelope } from "./raw-documents.js";
 
 const DOC = "7vqUq6DKgorSexouEZeEpi";
 const AUTHOR = "0123456789abcdef";
@@ -42,14 +42,7 @@ describe("bad input at the relay", () => {
     relay = await startRelay({ store, maxBufferedBytes: 64 * 1024 });
     keys = createDocumentKeys(sodium);
     owner = await connectRaw(relay.url);
-    owner.send({
-      type: "register",
-      id: 2,
-      docId: DOC,
-      writePublicKey: keys.writePublicKey,
-      accessHash: hashAccessSecret(sodium, deriveAccessSecret(sodium, keys.readKey)),
-    });
-    await owner.next((m) => m.type === "ack" && m.id === 2);
+    await registerRaw(owner, sodium, DOC, keys);
   });
 
   afterEach(async () => {
@@ -62,19 +55,13 @@ describe("bad input at the relay", () => {
     withKeys = keys,
     plaintext = new Uint8Array([1, 2, 3]),
   ): Uint8Array {
-    return unwrap(
-      sealEnvelope(sodium, {
-        header: {
-          kind: "change",
-          docId: DOC,
-          generation: withKeys.generation,
-          authorDevice: AUTHOR as never,
-          counter,
-        },
-        plaintext,
-        keys: withKeys,
-      }),
-    );
+    return sealTestEnvelope(sodium, {
+      docId: DOC,
+      keys: withKeys,
+      counter,
+      plaintext,
+      author: AUTHOR,
+    });
   }
 
   async function expectError(client: RawClient, id: number, code: string): Promise<void> {

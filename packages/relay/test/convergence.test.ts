@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import { createSeededRandom, unwrap } from "@ridevault/core";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  closeDevices,
   type Device,
   eventually,
   goOffline,
@@ -28,10 +29,7 @@ describe("devices converging through a relay process", () => {
   const devices: Device[] = [];
 
   afterEach(async () => {
-    for (const device of devices.splice(0)) {
-      await device.sync.stop();
-      await device.vault.close();
-    }
+    await closeDevices(devices.splice(0));
     await relay?.stop();
     await fs.rm(dir, { recursive: true, force: true });
   });

@@ -1,6 +1,7 @@
 /** Devices for integration tests: a vault (in memory) with sync to a relay URL. */
 import {
   columnsToSamples,
+  type LibraryAccess,
   MemoryCrashLog,
   MemoryStorageAdapter,
   openVault,
@@ -20,8 +21,17 @@ export interface Device {
   readonly url: string;
 }
 
-/** Opens a vault (joining another device's with `join`) and starts syncing it. */
-export async function openDevice(name: string, url: string, join?: string): Promise<Device> {
+/**
+ * Opens a vault (joining another device's with `join`: a pairing link or a library access)
+ * and starts syncing it through `webSocket` (the `ws` client unless another is given, such
+ * as an account session's).
+ */
+export async function openDevice(
+  name: string,
+  url: string,
+  join?: string | LibraryAccess,
+  webSocket: unknown = WebSocket,
+): Promise<Device> {
   const vault = unwrap(
     await openVault({
       storage: new MemoryStorageAdapter(),
@@ -33,10 +43,20 @@ export async function openDevice(name: string, url: string, join?: string): Prom
   );
   const sync = await startSync(vault, {
     url,
-    WebSocket: WebSocket as never,
+    WebSocket: webSocket as never,
     backoff: { minMs: 20, maxMs: 300 },
   });
   return { name, vault, sync, url };
+}
+
+/** Stops syncing and closes each of `devices`, one after another. */
+export async function closeDevices(
+  devices: readonly Pick<Device, "sync" | "vault">[],
+): Promise<void> {
+  for (const device of devices) {
+    await device.sync.stop();
+    await device.vault.close();
+  }
 }
 
 /** Takes a device offline (its outbox keeps what it writes meanwhile). */

@@ -21,11 +21,28 @@ export interface RawClient {
 }
 
 /** Connects to `url` and (unless `hello` is false) says hello. */
-export async function connectRaw(
-  url: string,
-  options: { hello?: boolean; deviceId?: string } = {},
-): Promise<RawClient> {
+export async function connectRaw(url: string, options: RawHello = {}): Promise<RawClient> {
   const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+  });
+  return rawClientOf(socket, options);
+}
+
+/** What `rawClientOf` says hello with. */
+export interface RawHello {
+  /** Say hello first (default true). */
+  readonly hello?: boolean;
+  /** The device id to say hello as (default `0123456789abcdef`). */
+  readonly deviceId?: string;
+}
+
+/**
+ * Makes a `RawClient` of an open socket and (unless `hello` is false) says hello with no
+ * token. A frame the relay sends that does not decode fails the test.
+ */
+export async function rawClientOf(socket: WebSocket, options: RawHello = {}): Promise<RawClient> {
   const received: RelayMessage[] = [];
   const waiters: { match: (m: RelayMessage) => boolean; resolve: (m: RelayMessage) => void }[] = [];
   socket.on("message", (data: Buffer) => {
@@ -40,10 +57,6 @@ export async function connectRaw(
     }
   });
   const closed = new Promise<number>((resolve) => socket.once("close", (code) => resolve(code)));
-  await new Promise<void>((resolve, reject) => {
-    socket.once("open", () => resolve());
-    socket.once("error", reject);
-  });
   const client: RawClient = {
     socket,
     received,
@@ -64,7 +77,8 @@ export async function connectRaw(
           match,
           resolve: (m) => {
             clearTimeout(timer);
-            received.splice(received.indexOf(m), 1);
+            const index = received.indexOf(m);
+            if (index >= 0) received.splice(index, 1);
             resolve(m);
           },
         });

@@ -4,66 +4,28 @@
  * balancer stands in for the load balancer in front of them (no sticky sessions: a new
  * connection goes to the first instance that accepts it, starting after the last one used).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { type RelayProcess, startRelayProcess } from "./relay-process.js";
 
-const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
-
-/** One relay process. */
-export interface ClusterRelay {
-  readonly url: string;
+/** One relay process and the port it listens on. */
+export interface ClusterRelay extends RelayProcess {
   readonly port: number;
-  readonly child: ChildProcess;
-  logs(): string;
-  /** SIGKILL: no chance to clean up. */
-  kill(): Promise<void>;
-  /** SIGTERM: graceful shutdown. */
-  stop(): Promise<void>;
 }
 
 /** Starts `ridevault-relay --database-url URL` on 127.0.0.1, port 0, and waits until it serves. */
 export async function startClusterRelay(databaseUrl: string): Promise<ClusterRelay> {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "ridevault-cluster-"));
-  const child = spawn(
-    process.execPath,
-    [MAIN, "--database-url", databaseUrl, "--data", dataDir, "--port", "0", "--log-level", "debug"],
-    { stdio: ["ignore", "pipe", "pipe"] },
+  const relay = await startRelayProcess(dataDir, 0, ["--database-url", databaseUrl]).catch(
+    async (error: unknown) => {
+      await fs.rm(dataDir, { recursive: true, force: true });
+      throw error;
+    },
   );
-  let logs = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    logs += chunk.toString();
-  });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  void exited.then(() => fs.rm(dataDir, { recursive: true, force: true }));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /\{"ready":"([^"]+)"\}/.exec(out);
-      if (match) resolve(match[1] as string);
-    });
-    child.once("exit", (code) =>
-      reject(new Error(`relay exited (${code}) before it was ready: ${logs}`)),
-    );
-  });
-  return {
-    url,
-    port: Number(new URL(url).port),
-    child,
-    logs: () => logs,
-    async kill() {
-      child.kill("SIGKILL");
-      await exited;
-    },
-    async stop() {
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  void relay.exited.then(() => fs.rm(dataDir, { recursive: true, force: true }));
+  return { ...relay, port: Number(new URL(relay.url).port) };
 }
 
 /** A TCP balancer in front of relay ports. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import { unwrap } from "@ridevault/core";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { eventually, openDevice, ride, snapshot } from "./devices.js";
+import { closeDevices, eventually, openDevice, ride, snapshot } from "./devices.js";
 import { startRelayProcess } from "./relay-process.js";
 
 const T0 = Date.UTC(2026, 7, 8, 6, 0, 0);
@@ -71,10 +71,7 @@ describe("killing the relay during pushes", () => {
     );
     expect(await snapshot(laptop)).toEqual(await snapshot(phone));
 
-    for (const device of [phone, laptop]) {
-      await device.sync.stop();
-      await device.vault.close();
-    }
+    await closeDevices([phone, laptop]);
     await relay.stop();
     const db = new Database(path.join(dir, "relay.sqlite"), { readonly: true });
     const rows = db

@@ -1,13 +1,18 @@
-/** Runs the real `ridevault-relay` binary (built) as a child process, for integration tests. */
+/**
+ * Runs the real `ridevault-relay` binary (built) as a child process, for integration tests;
+ * the cluster and account helpers start theirs here too, with their own flags.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));
 
-/** A relay process on a data directory. */
+/** A relay process. */
 export interface RelayProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** Settles once the process has exited. */
+  readonly exited: Promise<void>;
   /** Everything it logged so far. */
   logs(): string;
   /** SIGKILL: no chance to clean up. */
@@ -16,19 +21,29 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
-/** Starts the relay on port 0 (or `port`) over `dataDir` and waits until it serves. */
-export async function startRelayProcess(dataDir: string, port = 0): Promise<RelayProcess> {
-  const child = spawn(
-    process.execPath,
-    [MAIN, "--data", dataDir, "--port", String(port), "--log-level", "debug"],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+/**
+ * Starts the relay on port 0 (or `port`) over `dataDir`, with `flags` besides, and waits
+ * until it serves.
+ */
+export function startRelayProcess(
+  dataDir: string,
+  port = 0,
+  flags: readonly string[] = [],
+): Promise<RelayProcess> {
+  return spawnRelay(["--data", dataDir, "--port", String(port), "--log-level", "debug", ...flags]);
+}
+
+/**
+ * Starts `ridevault-relay` with `args` and waits until it prints its ready line; rejects
+ * (with what it logged) if it exits first.
+ */
+async function spawnRelay(args: readonly string[]): Promise<RelayProcess> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let logs = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     logs += chunk.toString();
   });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -40,10 +55,10 @@ export async function startRelayProcess(dataDir: string, port = 0): Promise<Rela
       reject(new Error(`relay exited (${code}) before it was ready: ${logs}`)),
     );
   });
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return {
     url,
     child,
+    exited,
     logs: () => logs,
     async kill() {
       child.kill("SIGKILL");

@@ -9,29 +9,20 @@
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {
-  AccountSession,
-  logIn,
-  MemoryCrashLog,
-  MemoryStorageAdapter,
-  openVault,
-  registerAccount,
-  startSync,
-  unwrap,
-} from "@ridevault/core";
+import { AccountSession, logIn, unwrap } from "@ridevault/core";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import {
   type AccountsRelayProcess,
   clientFor,
   connectWithToken,
   openAccountDevice,
   registerRider,
+  registerVaultDevice,
   startAccountsRelay,
   tryUpgrade,
 } from "./accounts-helpers.js";
-import { type Device, eventually, record, ride, snapshot } from "./devices.js";
+import { closeDevices, type Device, eventually, record, ride, snapshot } from "./devices.js";
 import { useTestDatabase } from "./postgres-database.js";
 
 const T0 = Date.UTC(2026, 8, 1, 7, 0, 0);
@@ -41,10 +32,7 @@ const devices: Device[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
-  for (const device of devices.splice(0)) {
-    await device.sync.stop();
-    await device.vault.close();
-  }
+  await closeDevices(devices.splice(0));
   for (const relay of relays.splice(0)) await relay.stop();
   for (const dir of dirs.splice(0)) await fs.rm(dir, { recursive: true, force: true });
 });
@@ -110,24 +98,8 @@ describe("accounts on several relay instances sharing PostgreSQL", () => {
     const [one, two] = await twoRelays();
     const email = "library@example.org";
     // Device A: a vault first, then an account for it (through instance 1), then sync.
-    const vault = unwrap(
-      await openVault({ storage: new MemoryStorageAdapter(), crashLog: new MemoryCrashLog() }),
-    );
-    const registered = unwrap(
-      await registerAccount({
-        client: clientFor(one.url),
-        unsafeTestKdf: true,
-        email,
-        password: "pw",
-        library: await vault.libraryAccess(),
-      }),
-    );
-    const sync = await startSync(vault, {
-      url: one.url,
-      WebSocket: registered.session.webSocket(WebSocket as never),
-      backoff: { minMs: 20, maxMs: 300 },
-    });
-    const a: Device = { name: "A", vault, sync, url: one.url };
+    const registered = await registerVaultDevice("A", one.url, email);
+    const a = registered.device;
     devices.push(a);
     const id = unwrap(await a.vault.workouts.create({ title: "Two instances", startTime: T0 })).id;
     await record(a, id, ride(T0, 120, 3));

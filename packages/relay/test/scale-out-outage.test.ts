@@ -6,20 +6,14 @@
  * through another instance during the listener's absence still reaches the subscriber.
  */
 import os from "node:os";
-import {
-  createDocumentKeys,
-  deriveAccessSecret,
-  hashAccessSecret,
-  loadSodium,
-  sealEnvelope,
-  unwrap,
-} from "@ridevault/core";
+import { createDocumentKeys, deriveAccessSecret, loadSodium, unwrap } from "@ridevault/core";
 import { describe, expect, it } from "vitest";
 import { type RunningRelay, startRelay } from "../src/start-relay.js";
 import { openConfiguredStore } from "../src/store/open-configured-store.js";
 import { eventually } from "./devices.js";
 import { useTestDatabase } from "./postgres-database.js";
 import { connectRaw } from "./raw-client.js";
+import { registerRaw, sealTestEnvelope } from "./raw-documents.js";
 import { type OutageProxy, startOutageProxy } from "./relay-cluster.js";
 
 const DOC = "9vqUq6DKgorSexouEZeEpk";
@@ -56,31 +50,12 @@ describe("a PostgreSQL outage", () => {
     const keys = createDocumentKeys(sodium);
     const accessSecret = deriveAccessSecret(sodium, keys.readKey);
     const seal = (counter: number) =>
-      unwrap(
-        sealEnvelope(sodium, {
-          header: {
-            kind: "change",
-            docId: DOC,
-            generation: keys.generation,
-            authorDevice: "0123456789abcdef" as never,
-            counter,
-          },
-          plaintext: Uint8Array.of(counter),
-          keys,
-        }),
-      );
+      sealTestEnvelope(sodium, { docId: DOC, keys, counter, plaintext: Uint8Array.of(counter) });
     const writer = await connectRaw(cut.url, { deviceId: "0123456789abcdef" });
     const reader = await connectRaw(cut.url, { deviceId: "fedcba9876543210" });
     const elsewhere = await connectRaw(other.url, { deviceId: "aaaaaaaaaaaaaaaa" });
     try {
-      writer.send({
-        type: "register",
-        id: 2,
-        docId: DOC,
-        writePublicKey: keys.writePublicKey,
-        accessHash: hashAccessSecret(sodium, accessSecret),
-      });
-      await writer.next((m) => m.type === "ack" && m.id === 2);
+      await registerRaw(writer, sodium, DOC, keys);
       reader.send({ type: "subscribe", id: 3, docId: DOC, afterSeq: 0, accessSecret });
       await reader.next((m) => m.type === "caught-up" && m.id === 3);
       expect(await health(cut)).toBe(200);

@@ -7,17 +7,24 @@
 import {
   createDocumentKeys,
   deriveAccessSecret,
-  hashAccessSecret,
   loadSodium,
   type Sodium,
-  sealEnvelope,
   unwrap,
 } from "@ridevault/core";
 import postgres from "postgres";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type Device, eventually, openDevice, record, ride, snapshot } from "./devices.js";
+import {
+  closeDevices,
+  type Device,
+  eventually,
+  openDevice,
+  record,
+  ride,
+  snapshot,
+} from "./devices.js";
 import { terminateBackends, useTestDatabase } from "./postgres-database.js";
 import { connectRaw, type RawClient } from "./raw-client.js";
+import { registerRaw, sealTestEnvelope } from "./raw-documents.js";
 import {
   type Balancer,
   type ClusterRelay,
@@ -38,10 +45,7 @@ beforeAll(async () => {
   sodium = await loadSodium();
 });
 afterEach(async () => {
-  for (const device of devices.splice(0)) {
-    await device.sync.stop();
-    await device.vault.close();
-  }
+  await closeDevices(devices.splice(0));
   for (const client of clients.splice(0)) client.close();
   await balancer?.close();
   balancer = undefined;
@@ -164,14 +168,7 @@ describe("several relay instances on one PostgreSQL database", () => {
     };
     const writerA = await connect(a.url, "aaaaaaaaaaaaaaaa");
     const writerB = await connect(b.url, "bbbbbbbbbbbbbbbb");
-    writerA.send({
-      type: "register",
-      id: 2,
-      docId,
-      writePublicKey: keys.writePublicKey,
-      accessHash: hashAccessSecret(sodium, accessSecret),
-    });
-    await writerA.next((m) => m.type === "ack" && m.id === 2);
+    await registerRaw(writerA, sodium, docId, keys);
     const subscribers = [
       await connect(a.url, "cccccccccccccccc"),
       await connect(b.url, "dddddddddddddddd"),
@@ -182,19 +179,13 @@ describe("several relay instances on one PostgreSQL database", () => {
       await subscriber.next((m) => m.type === "caught-up" && m.id === 3);
     }
     const seal = (author: string, counter: number) =>
-      unwrap(
-        sealEnvelope(sodium, {
-          header: {
-            kind: "change",
-            docId,
-            generation: keys.generation,
-            authorDevice: author as never,
-            counter,
-          },
-          plaintext: Uint8Array.of(counter % 256),
-          keys,
-        }),
-      );
+      sealTestEnvelope(sodium, {
+        docId,
+        keys,
+        counter,
+        plaintext: Uint8Array.of(counter % 256),
+        author,
+      });
     const ROUNDS = 30;
     const BURST = 5;
     let terminated = 0;

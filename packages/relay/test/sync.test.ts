@@ -20,7 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { WebSocket } from "ws";
 import { type RunningRelay, startRelay } from "../src/start-relay.js";
 import { MemoryRelayStore } from "../src/store/memory-relay-store.js";
-import { eventually } from "./devices.js";
+import { closeDevices, eventually } from "./devices.js";
 
 const T0 = Date.UTC(2026, 8, 1, 7, 0, 0);
 
@@ -40,10 +40,7 @@ describe("sync through the relay", () => {
   });
 
   afterEach(async () => {
-    for (const device of devices.splice(0)) {
-      await device.sync.stop();
-      await device.vault.close();
-    }
+    await closeDevices(devices.splice(0));
     await relay.close();
     await fs.rm(dir, { recursive: true, force: true });
   });

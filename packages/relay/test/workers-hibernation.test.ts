@@ -13,14 +13,12 @@ import {
   createDocumentKeys,
   type DocumentKeys,
   deriveAccessSecret,
-  hashAccessSecret,
   loadSodium,
   type Sodium,
-  sealEnvelope,
-  unwrap,
 } from "@ridevault/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectRaw } from "./raw-client.js";
+import { registerRaw, sealTestEnvelope } from "./raw-documents.js";
 import { bundleWorker, startWorkerd, type Workerd } from "./workers-runtime.js";
 
 const DOC = "7vqUq6DKgorSexouEZeEpi";
@@ -48,19 +46,12 @@ describe("the Workers relay across hibernation", () => {
   });
 
   function envelope(counter: number): Uint8Array {
-    return unwrap(
-      sealEnvelope(sodium, {
-        header: {
-          kind: "change",
-          docId: DOC,
-          generation: keys.generation,
-          authorDevice: "0123456789abcdef" as never,
-          counter,
-        },
-        plaintext: new Uint8Array([counter]),
-        keys,
-      }),
-    );
+    return sealTestEnvelope(sodium, {
+      docId: DOC,
+      keys,
+      counter,
+      plaintext: new Uint8Array([counter]),
+    });
   }
 
   it("keeps hello and subscriptions, and sends each later envelope once", async () => {
@@ -68,14 +59,7 @@ describe("the Workers relay across hibernation", () => {
     const owner = await connectRaw(url);
     const follower = await connectRaw(url, { deviceId: "fedcba9876543210" });
     try {
-      owner.send({
-        type: "register",
-        id: 2,
-        docId: DOC,
-        writePublicKey: keys.writePublicKey,
-        accessHash: hashAccessSecret(sodium, deriveAccessSecret(sodium, keys.readKey)),
-      });
-      await owner.next((m) => m.type === "ack" && m.id === 2);
+      await registerRaw(owner, sodium, DOC, keys);
       const accessSecret = deriveAccessSecret(sodium, keys.readKey);
       follower.send({ type: "subscribe", id: 3, docId: DOC, afterSeq: 0, accessSecret });
       await follower.next((m) => m.type === "caught-up" && m.id === 3);

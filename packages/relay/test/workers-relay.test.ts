@@ -13,18 +13,17 @@ import {
   createDocumentKeys,
   type DocumentKeys,
   deriveAccessSecret,
-  hashAccessSecret,
   loadSodium,
   MAX_FRAME_BYTES,
   type Sodium,
-  sealEnvelope,
   unwrap,
 } from "@ridevault/core";
 import { encodeClientMessage, PROTOCOL_VERSION } from "@ridevault/core/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocket as WsWebSocket } from "ws";
-import { type Device, eventually, openDevice, record, ride, snapshot } from "./devices.js";
+import { closeDevices, eventually, openDevice, record, ride, snapshot } from "./devices.js";
 import { connectRaw, type RawClient } from "./raw-client.js";
+import { registerRaw, sealTestEnvelope } from "./raw-documents.js";
 import {
   bundleWorker,
   COMPATIBILITY_DATE,
@@ -54,13 +53,6 @@ afterAll(async () => {
   await workerd?.dispose();
   if (persistDir) await fs.rm(persistDir, { recursive: true, force: true });
 });
-
-async function closeDevices(devices: readonly Device[]): Promise<void> {
-  for (const device of devices) {
-    await device.sync.stop();
-    await device.vault.close();
-  }
-}
 
 describe("the Workers relay: HTTP", () => {
   it("answers /health, refuses /sync without an upgrade and unknown paths", async () => {
@@ -190,14 +182,7 @@ describe("the Workers relay: frames", () => {
   beforeAll(async () => {
     keys = createDocumentKeys(sodium);
     owner = await connectRaw(url);
-    owner.send({
-      type: "register",
-      id: 2,
-      docId: DOC,
-      writePublicKey: keys.writePublicKey,
-      accessHash: hashAccessSecret(sodium, deriveAccessSecret(sodium, keys.readKey)),
-    });
-    await owner.next((m) => m.type === "ack" && m.id === 2);
+    await registerRaw(owner, sodium, DOC, keys);
   });
 
   afterAll(() => owner.close());
@@ -209,19 +194,13 @@ describe("the Workers relay: frames", () => {
       kind: "change",
     },
   ): Uint8Array {
-    return unwrap(
-      sealEnvelope(sodium, {
-        header: {
-          ...kind,
-          docId: DOC,
-          generation: withKeys.generation,
-          authorDevice: "0123456789abcdef" as never,
-          counter,
-        },
-        plaintext: new Uint8Array([1, 2, 3]),
-        keys: withKeys,
-      }),
-    );
+    return sealTestEnvelope(sodium, {
+      docId: DOC,
+      keys: withKeys,
+      counter,
+      kind,
+      plaintext: new Uint8Array([1, 2, 3]),
+    });
   }
 
   async function expectError(client: RawClient, id: number, code: string): Promise<void> {

@@ -13,6 +13,7 @@
  * the other instances store within one TTL. Rate limits are per instance: with N instances
  * an account may reach N times the rate.
  */
+import type { LimitedRequest } from "../relay-types.js";
 import { type RateLimit, RateLimiter } from "./rate-limiter.js";
 
 /** What an account keeps, as the store counts it. */
@@ -38,17 +39,8 @@ export interface AccountLimitsOptions {
   readonly now?: () => number;
 }
 
-/** What the connection is about to do. */
-export type LimitedRequest =
-  | { readonly kind: "create" }
-  | { readonly kind: "ephemeral" }
-  | {
-      readonly kind: "push";
-      /** The document's owner, whose quota the envelope counts against (null: none). */
-      readonly owner: string | null;
-      readonly bytes: number;
-      readonly snapshot: boolean;
-    };
+/** What the connection is about to do (defined with the relay's `admit` hook). */
+export type { LimitedRequest } from "../relay-types.js";
 
 /** A refused request: the error code and message the device gets. */
 export interface LimitRefusal {

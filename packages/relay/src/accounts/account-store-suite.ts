@@ -33,6 +33,18 @@ export function sampleAccount(id: string, email: string): AccountRecord {
   };
 }
 
+/** Creates account `a1` and its refresh family `f1`, whose first token `bytes(1)` expires at 5000. */
+async function accountWithFamily(store: AccountStore): Promise<void> {
+  await store.createAccount(sampleAccount("a1", "a@x.org"));
+  await store.createFamily({
+    familyId: "f1",
+    accountId: "a1",
+    tokenHash: bytes(1),
+    expiresAt: 5000,
+    createdAt: 1000,
+  });
+}
+
 /** Runs the acceptance suite against the stores `factory` makes. */
 export function runAccountStoreTests(name: string, factory: AccountStoreFactory): void {
   describe(`account store: ${name}`, () => {
@@ -107,14 +119,7 @@ export function runAccountStoreTests(name: string, factory: AccountStoreFactory)
 
     it("rotates refresh tokens, and a reused token revokes its whole family", async () => {
       const { store } = await make();
-      await store.createAccount(sampleAccount("a1", "a@x.org"));
-      await store.createFamily({
-        familyId: "f1",
-        accountId: "a1",
-        tokenHash: bytes(1),
-        expiresAt: 5000,
-        createdAt: 1000,
-      });
+      await accountWithFamily(store);
       const first = await store.rotateRefreshToken({
         tokenHash: bytes(1),
         nextHash: bytes(2),
@@ -142,14 +147,7 @@ export function runAccountStoreTests(name: string, factory: AccountStoreFactory)
 
     it("refuses unknown and expired refresh tokens", async () => {
       const { store } = await make();
-      await store.createAccount(sampleAccount("a1", "a@x.org"));
-      await store.createFamily({
-        familyId: "f1",
-        accountId: "a1",
-        tokenHash: bytes(1),
-        expiresAt: 5000,
-        createdAt: 1000,
-      });
+      await accountWithFamily(store);
       const rotate = (hash: Uint8Array, now: number) =>
         store.rotateRefreshToken({ tokenHash: hash, nextHash: bytes(8), nextExpiresAt: 9000, now });
       const expired = await rotate(bytes(1), 5000);

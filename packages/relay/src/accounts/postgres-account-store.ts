@@ -9,6 +9,14 @@ import { err, ok, type Result } from "@ridevault/core";
 import type { Sql } from "postgres";
 import { connectPostgres, describeUrl, type PgSql } from "../store/postgres/postgres-connection.js";
 import {
+  type AccountRow,
+  type ChallengeRow,
+  liveChallenge,
+  liveMailbox,
+  type MailboxRow,
+  toAccount,
+} from "./account-rows.js";
+import {
   type AccountRecord,
   type AccountStore,
   bundleConflict,
@@ -37,39 +45,7 @@ export interface PostgresAccountStoreOpenError {
   readonly message: string;
 }
 
-interface AccountRow {
-  id: string;
-  email: string;
-  login_public_key: Uint8Array;
-  recovery_public_key: Uint8Array | null;
-  kdf_salt: Uint8Array;
-  kdf_ops: number;
-  kdf_mem: number;
-  bundle: Uint8Array;
-  bundle_version: number;
-  created_at: number;
-}
-
-const buf = (bytes: Uint8Array): Buffer => Buffer.from(bytes);
-const bytes = (value: Uint8Array): Uint8Array => new Uint8Array(value);
-
-function toAccount(row: AccountRow): AccountRecord {
-  return {
-    id: row.id,
-    email: row.email,
-    loginPublicKey: bytes(row.login_public_key),
-    recoveryPublicKey: row.recovery_public_key ? bytes(row.recovery_public_key) : null,
-    kdf: {
-      algorithm: "argon2id13",
-      salt: bytes(row.kdf_salt),
-      opsLimit: row.kdf_ops,
-      memLimit: row.kdf_mem,
-    },
-    bundle: bytes(row.bundle),
-    bundleVersion: row.bundle_version,
-    createdAt: row.created_at,
-  };
-}
+const buf = (value: Uint8Array): Buffer => Buffer.from(value);
 
 /**
  * Connects, migrates the account tables (safe when instances start together) and reads the
@@ -180,16 +156,9 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async takeChallenge(id: string, now: number) {
-    const [row] = await this.#sql<
-      { id: string; email: string; challenge: Uint8Array; expires_at: number }[]
-    >`DELETE FROM login_challenges WHERE id = ${id} RETURNING *`;
-    if (!row || now >= row.expires_at) return undefined;
-    return {
-      id: row.id,
-      email: row.email,
-      challenge: bytes(row.challenge),
-      expiresAt: row.expires_at,
-    };
+    const [row] = await this.#sql<ChallengeRow[]>`
+      DELETE FROM login_challenges WHERE id = ${id} RETURNING *`;
+    return liveChallenge(row, now);
   }
 
   async createFamily(input: Parameters<AccountStore["createFamily"]>[0]) {
@@ -260,16 +229,9 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async takeMailbox(id: string, now: number) {
-    const [row] = await this.#sql<
-      { id: string; account_id: string; sealed: Uint8Array; expires_at: number }[]
-    >`DELETE FROM pairing_mailboxes WHERE id = ${id} RETURNING *`;
-    if (!row || now >= row.expires_at) return undefined;
-    return {
-      id: row.id,
-      accountId: row.account_id,
-      sealed: bytes(row.sealed),
-      expiresAt: row.expires_at,
-    };
+    const [row] = await this.#sql<MailboxRow[]>`
+      DELETE FROM pairing_mailboxes WHERE id = ${id} RETURNING *`;
+    return liveMailbox(row, now);
   }
 
   async sweep(now: number) {

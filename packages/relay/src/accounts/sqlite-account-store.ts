@@ -7,6 +7,14 @@
 import { err, ok, type Result } from "@ridevault/core";
 import Database from "better-sqlite3";
 import {
+  type AccountRow,
+  type ChallengeRow,
+  liveChallenge,
+  liveMailbox,
+  type MailboxRow,
+  toAccount,
+} from "./account-rows.js";
+import {
   type AccountRecord,
   type AccountStore,
   bundleConflict,
@@ -23,39 +31,6 @@ import { prepareAccountDatabase } from "./sqlite-account-schema.js";
 export interface AccountStoreOpenError {
   readonly code: "open-failed";
   readonly message: string;
-}
-
-interface AccountRow {
-  id: string;
-  email: string;
-  login_public_key: Buffer;
-  recovery_public_key: Buffer | null;
-  kdf_salt: Buffer;
-  kdf_ops: number;
-  kdf_mem: number;
-  bundle: Buffer;
-  bundle_version: number;
-  created_at: number;
-}
-
-const bytes = (buffer: Buffer): Uint8Array => new Uint8Array(buffer);
-
-function toAccount(row: AccountRow): AccountRecord {
-  return {
-    id: row.id,
-    email: row.email,
-    loginPublicKey: bytes(row.login_public_key),
-    recoveryPublicKey: row.recovery_public_key ? bytes(row.recovery_public_key) : null,
-    kdf: {
-      algorithm: "argon2id13",
-      salt: bytes(row.kdf_salt),
-      opsLimit: row.kdf_ops,
-      memLimit: row.kdf_mem,
-    },
-    bundle: bytes(row.bundle),
-    bundleVersion: row.bundle_version,
-    createdAt: row.created_at,
-  };
 }
 
 /** Opens (creating if needed) the account database at `path`. */
@@ -193,15 +168,9 @@ export class SqliteAccountStore implements AccountStore {
 
   async takeChallenge(id: string, now: number) {
     const row = this.#db.prepare("DELETE FROM login_challenges WHERE id = ? RETURNING *").get(id) as
-      | { id: string; email: string; challenge: Buffer; expires_at: number }
+      | ChallengeRow
       | undefined;
-    if (!row || now >= row.expires_at) return undefined;
-    return {
-      id: row.id,
-      email: row.email,
-      challenge: bytes(row.challenge),
-      expiresAt: row.expires_at,
-    };
+    return liveChallenge(row, now);
   }
 
   async createFamily(input: Parameters<AccountStore["createFamily"]>[0]) {
@@ -283,16 +252,8 @@ export class SqliteAccountStore implements AccountStore {
   async takeMailbox(id: string, now: number) {
     const row = this.#db
       .prepare("DELETE FROM pairing_mailboxes WHERE id = ? RETURNING *")
-      .get(id) as
-      | { id: string; account_id: string; sealed: Buffer; expires_at: number }
-      | undefined;
-    if (!row || now >= row.expires_at) return undefined;
-    return {
-      id: row.id,
-      accountId: row.account_id,
-      sealed: bytes(row.sealed),
-      expiresAt: row.expires_at,
-    };
+      .get(id) as MailboxRow | undefined;
+    return liveMailbox(row, now);
   }
 
   async sweep(now: number) {

@@ -7,19 +7,13 @@
  * synchronous commits). Other writes (`exclusive`) take their turn in the same line, so
  * every write takes effect in call order.
  */
-import type { Outcome } from "./group-commit.js";
+import { type Outcome, rejectBatch, settleBatch, type Waiting } from "./group-commit.js";
 
 /**
  * Commits a whole batch, in order, atomically, and resolves one outcome per item. Rejecting
  * means nothing was committed: every item of the batch is rejected with that error.
  */
 export type CommitBatchAsync<T, R> = (items: readonly T[]) => Promise<Outcome<R>[]>;
-
-interface Waiting<T, R> {
-  readonly item: T;
-  readonly resolve: (value: R) => void;
-  readonly reject: (error: Error) => void;
-}
 
 /** Queues items and other writes; runs them one at a time, appends batched. */
 export class AsyncGroupCommit<T, R> {
@@ -92,16 +86,10 @@ export class AsyncGroupCommit<T, R> {
     try {
       outcomes = await this.#commit(batch.map((waiting) => waiting.item));
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const waiting of batch) waiting.reject(failure);
+      rejectBatch(batch, error);
       return;
     }
-    batch.forEach((waiting, i) => {
-      const outcome = outcomes[i];
-      if (!outcome) waiting.reject(new Error(`group commit: no outcome for item ${i}`));
-      else if (outcome.ok) waiting.resolve(outcome.value);
-      else waiting.reject(outcome.error);
-    });
+    settleBatch(batch, outcomes);
   }
 }
 

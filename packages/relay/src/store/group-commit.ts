@@ -18,10 +18,27 @@ export type Outcome<R> =
  */
 export type CommitBatch<T, R> = (items: readonly T[]) => Outcome<R>[];
 
-interface Waiting<T, R> {
+/** An item waiting for its batch's commit, with its promise's settle functions. */
+export interface Waiting<T, R> {
   readonly item: T;
   readonly resolve: (value: R) => void;
   readonly reject: (error: Error) => void;
+}
+
+/** Rejects every item of `batch` with what its commit threw. */
+export function rejectBatch<T, R>(batch: readonly Waiting<T, R>[], thrown: unknown): void {
+  const failure = thrown instanceof Error ? thrown : new Error(String(thrown));
+  for (const waiting of batch) waiting.reject(failure);
+}
+
+/** Settles each item of `batch` with its outcome (the one at the same index). */
+export function settleBatch<T, R>(batch: readonly Waiting<T, R>[], outcomes: Outcome<R>[]): void {
+  batch.forEach((waiting, i) => {
+    const outcome = outcomes[i];
+    if (!outcome) waiting.reject(new Error(`group commit: no outcome for item ${i}`));
+    else if (outcome.ok) waiting.resolve(outcome.value);
+    else waiting.reject(outcome.error);
+  });
 }
 
 /** Queues items and commits them a turn at a time. */
@@ -61,15 +78,9 @@ export class GroupCommit<T, R> {
     try {
       outcomes = this.#commit(batch.map((waiting) => waiting.item));
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      for (const waiting of batch) waiting.reject(failure);
+      rejectBatch(batch, error);
       return;
     }
-    batch.forEach((waiting, i) => {
-      const outcome = outcomes[i];
-      if (!outcome) waiting.reject(new Error(`group commit: no outcome for item ${i}`));
-      else if (outcome.ok) waiting.resolve(outcome.value);
-      else waiting.reject(outcome.error);
-    });
+    settleBatch(batch, outcomes);
   }
 }

@@ -88,6 +88,25 @@ export interface StoreStats {
   readonly bytes: number;
 }
 
+/** Envelope count and total bytes of one kind, as the SQL stores group them. */
+export interface KindTotals {
+  readonly kind: string;
+  readonly count: number;
+  readonly bytes: number;
+}
+
+/** The stats of `documents` documents whose stored envelopes total `byKind`. */
+export function statsFromKinds(documents: number, byKind: readonly KindTotals[]): StoreStats {
+  const change = byKind.find((row) => row.kind === "change");
+  const snapshot = byKind.find((row) => row.kind === "snapshot");
+  return {
+    documents,
+    changes: change?.count ?? 0,
+    snapshots: snapshot?.count ?? 0,
+    bytes: (change?.bytes ?? 0) + (snapshot?.bytes ?? 0),
+  };
+}
+
 /** The document id is registered with a different write key. */
 export interface DocumentExistsError {
   readonly code: "document-exists";

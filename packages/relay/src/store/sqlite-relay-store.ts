@@ -6,6 +6,7 @@
  */
 import { err, ok, type Result } from "@ridevault/core";
 import Database from "better-sqlite3";
+import { toDocumentRecord } from "./document-row.js";
 import { GroupCommit, type Outcome } from "./group-commit.js";
 import {
   type AppendInput,
@@ -19,9 +20,10 @@ import {
   type RelayStore,
   type StoreError,
   type StoreStats,
+  statsFromKinds,
   storeClosed,
 } from "./relay-store.js";
-import { appendEnvelope, pruneCovered, readCatchUp, toBytes } from "./sqlite-log.js";
+import { appendEnvelope, pruneCovered, readCatchUp } from "./sqlite-log.js";
 import { configureConnection, migrate } from "./sqlite-schema.js";
 import { type KindStatsRow, prepareStatements, type Statements } from "./sqlite-statements.js";
 
@@ -162,17 +164,7 @@ export class SqliteRelayStore implements RelayStore {
   async getDocument(docId: string): Promise<DocumentRecord | undefined> {
     this.#open();
     const row = this.#sql.selectDocument.get(docId);
-    if (!row) return undefined;
-    return {
-      docId: row.doc_id,
-      writePublicKey: toBytes(row.write_public_key),
-      accessHash: toBytes(row.access_hash),
-      owner: row.owner,
-      createdAt: row.created_at,
-      lastSeq: row.last_seq,
-      snapshotSeq: row.snapshot_seq,
-      snapshotCoversSeq: row.snapshot_covers_seq,
-    };
+    return row && toDocumentRecord(row);
   }
 
   async append(input: AppendInput): Promise<AppendResult> {
@@ -204,14 +196,7 @@ export class SqliteRelayStore implements RelayStore {
       docId === undefined
         ? (this.#sql.countDocuments.get() ?? 0)
         : Number(this.#sql.selectPosition.get(docId) !== undefined);
-    const change = byKind.find((row) => row.kind === "change");
-    const snapshot = byKind.find((row) => row.kind === "snapshot");
-    return {
-      documents,
-      changes: change?.count ?? 0,
-      snapshots: snapshot?.count ?? 0,
-      bytes: (change?.bytes ?? 0) + (snapshot?.bytes ?? 0),
-    };
+    return statsFromKinds(documents, byKind);
   }
 
   async deleteDocument(docId: string): Promise<boolean> {
@@ -223,15 +208,10 @@ export class SqliteRelayStore implements RelayStore {
 
   async ownerStats(owner: string): Promise<StoreStats> {
     this.#open();
-    const byKind = this.#sql.ownerStats.all(owner);
-    const change = byKind.find((row) => row.kind === "change");
-    const snapshot = byKind.find((row) => row.kind === "snapshot");
-    return {
-      documents: this.#sql.countOwnerDocuments.get(owner) ?? 0,
-      changes: change?.count ?? 0,
-      snapshots: snapshot?.count ?? 0,
-      bytes: (change?.bytes ?? 0) + (snapshot?.bytes ?? 0),
-    };
+    return statsFromKinds(
+      this.#sql.countOwnerDocuments.get(owner) ?? 0,
+      this.#sql.ownerStats.all(owner),
+    );
   }
 
   async deleteDocumentsOwnedBy(owner: string): Promise<number> {

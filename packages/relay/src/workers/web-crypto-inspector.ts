@@ -1,10 +1,11 @@
 /**
  * The Workers relay's view of an envelope: the same header facts as the Node relay's
- * inspector (the core library's format parser), with the signature checked by WebCrypto's
+ * inspector (`inspectEnvelope`, the core library's format parser), with the signature checked by WebCrypto's
  * Ed25519 — libsodium cannot start in workerd, which forbids compiling WebAssembly at run
  * time — and access secrets hashed with the BLAKE2b of `blake2b.ts`.
  */
 import { decodeEnvelope } from "@ridevault/core/protocol";
+import { inspectEnvelope } from "../envelope-inspector.js";
 import type { EnvelopeInspector } from "../relay-types.js";
 import { blake2b } from "./blake2b.js";
 
@@ -14,21 +15,7 @@ const PUBLIC_KEY_BYTES = 32;
 /** An inspector whose `verify` uses `crypto.subtle` (Ed25519). */
 export function createWebCryptoInspector(subtle: SubtleCrypto = crypto.subtle): EnvelopeInspector {
   return {
-    inspect(envelope) {
-      const decoded = decodeEnvelope(envelope);
-      if (!decoded.ok) return { ok: false, message: decoded.error.message };
-      const { header } = decoded.value;
-      return {
-        ok: true,
-        value: {
-          docId: header.docId,
-          kind: header.kind,
-          author: header.authorDevice,
-          counter: header.counter,
-          coversSeq: header.kind === "snapshot" ? header.coversSeq : null,
-        },
-      };
-    },
+    inspect: inspectEnvelope,
     async verify(envelope, writePublicKey) {
       const decoded = decodeEnvelope(envelope);
       if (!decoded.ok || writePublicKey.length !== PUBLIC_KEY_BYTES) return false;

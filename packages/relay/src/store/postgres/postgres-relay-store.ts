@@ -9,6 +9,7 @@
  */
 import { err, ok, type Result } from "@ridevault/core";
 import { AsyncGroupCommit } from "../async-group-commit.js";
+import { type DocumentRow, toDocumentRecord } from "../document-row.js";
 import type { Outcome } from "../group-commit.js";
 import {
   type AppendInput,
@@ -17,11 +18,13 @@ import {
   type DocumentRegistration,
   documentExists,
   equalBytes,
+  type KindTotals,
   type ReadInput,
   type ReadItem,
   type RelayStore,
   type StoreError,
   type StoreStats,
+  statsFromKinds,
   storeClosed,
 } from "../relay-store.js";
 import { PostgresChangeFeed } from "./postgres-change-feed.js";
@@ -47,17 +50,6 @@ export interface PostgresOpenError {
   /** The URL without its password. */
   readonly url: string;
   readonly message: string;
-}
-
-interface DocumentRow {
-  readonly doc_id: string;
-  readonly write_public_key: Uint8Array;
-  readonly access_hash: Uint8Array;
-  readonly owner: string | null;
-  readonly created_at: number;
-  readonly last_seq: number;
-  readonly snapshot_seq: number | null;
-  readonly snapshot_covers_seq: number | null;
 }
 
 /**
@@ -160,17 +152,7 @@ export class PostgresRelayStore implements RelayStore {
     const [row] = await this.#call(
       () => this.#sql<DocumentRow[]>`SELECT * FROM documents WHERE doc_id = ${docId}`,
     );
-    if (!row) return undefined;
-    return {
-      docId: row.doc_id,
-      writePublicKey: new Uint8Array(row.write_public_key),
-      accessHash: new Uint8Array(row.access_hash),
-      owner: row.owner,
-      createdAt: row.created_at,
-      lastSeq: row.last_seq,
-      snapshotSeq: row.snapshot_seq,
-      snapshotCoversSeq: row.snapshot_covers_seq,
-    };
+    return row && toDocumentRecord(row);
   }
 
   async append(input: AppendInput): Promise<AppendResult> {
@@ -195,19 +177,12 @@ export class PostgresRelayStore implements RelayStore {
     return this.#call(async () => {
       const where = docId === undefined ? this.#sql`` : this.#sql`WHERE doc_id = ${docId}`;
       const [envelopes, documents] = await Promise.all([
-        this.#sql<{ kind: string; count: number; bytes: number }[]>`
+        this.#sql<KindTotals[]>`
           SELECT kind, COUNT(*) AS count, COALESCE(SUM(octet_length(envelope)), 0)::bigint AS bytes
           FROM envelopes ${where} GROUP BY kind`,
         this.#sql<{ count: number }[]>`SELECT COUNT(*) AS count FROM documents ${where}`,
       ]);
-      const change = envelopes.find((row) => row.kind === "change");
-      const snapshot = envelopes.find((row) => row.kind === "snapshot");
-      return {
-        documents: documents[0]?.count ?? 0,
-        changes: change?.count ?? 0,
-        snapshots: snapshot?.count ?? 0,
-        bytes: (change?.bytes ?? 0) + (snapshot?.bytes ?? 0),
-      };
+      return statsFromKinds(documents[0]?.count ?? 0, envelopes);
     });
   }
 
@@ -229,21 +204,14 @@ export class PostgresRelayStore implements RelayStore {
     this.#open();
     return this.#call(async () => {
       const [envelopes, documents] = await Promise.all([
-        this.#sql<{ kind: string; count: number; bytes: number }[]>`
+        this.#sql<KindTotals[]>`
           SELECT kind, COUNT(*) AS count, COALESCE(SUM(octet_length(envelope)), 0)::bigint AS bytes
           FROM envelopes WHERE doc_id IN (SELECT doc_id FROM documents WHERE owner = ${owner})
           GROUP BY kind`,
         this.#sql<{ count: number }[]>`
           SELECT COUNT(*) AS count FROM documents WHERE owner = ${owner}`,
       ]);
-      const change = envelopes.find((row) => row.kind === "change");
-      const snapshot = envelopes.find((row) => row.kind === "snapshot");
-      return {
-        documents: documents[0]?.count ?? 0,
-        changes: change?.count ?? 0,
-        snapshots: snapshot?.count ?? 0,
-        bytes: (change?.bytes ?? 0) + (snapshot?.bytes ?? 0),
-      };
+      return statsFromKinds(documents[0]?.count ?? 0, envelopes);
     });
   }
 
