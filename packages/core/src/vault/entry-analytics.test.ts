@@ -4,6 +4,7 @@ import { unwrap } from "../result.js";
 import { MemoryCrashLog } from "../storage/crash-log.js";
 import { MemoryStorageAdapter } from "../storage/storage-adapter.js";
 import type { Sample } from "../workout/sample.js";
+import { entryIsCurrent } from "./entry-analytics.js";
 import { entryFromStored } from "./library.js";
 import { openVault, type Vault } from "./vault.js";
 
@@ -66,6 +67,27 @@ describe("analytics in the library entry", () => {
     const after = vault.workouts.get(id)?.analytics;
     expect(after?.ftp).toBe(300);
     expect(after?.intensityFactor).toBeCloseTo((before * 250) / 300, 2);
+    await vault.close();
+  });
+
+  it("tell a current entry from one behind the samples or the settings", async () => {
+    const vault = await newVault();
+    const { id } = unwrap(
+      await vault.workouts.create({ title: "Intervals", startTime: T0, settings: { ftp: 250 } }),
+    );
+    const recording = unwrap(await vault.workouts.record(id));
+    for (const sample of ride) unwrap(await recording.append(sample));
+    await recording.finish();
+    const workout = unwrap(await vault.workouts.open(id));
+    const entry = vault.workouts.get(id);
+    if (!entry?.summary || !entry.analytics) throw new Error("no analytics");
+    expect(entryIsCurrent(entry, workout)).toBe(true);
+    const behind = { ...entry, summary: { ...entry.summary, samples: 600 } };
+    expect(entryIsCurrent(behind, workout)).toBe(false);
+    const otherFtp = { ...entry, analytics: { ...entry.analytics, ftp: 200 } };
+    expect(entryIsCurrent(otherFtp, workout)).toBe(false);
+    expect(entryIsCurrent({ ...entry, analytics: null }, workout)).toBe(false);
+    expect(entryIsCurrent(undefined, workout)).toBe(false);
     await vault.close();
   });
 

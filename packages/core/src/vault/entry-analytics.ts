@@ -8,7 +8,7 @@
 import { analyzeWorkout } from "../analytics/analyze-workout.js";
 import { KEY_DURATIONS_S } from "../analytics/power-curve.js";
 import type { Workout } from "../workout/workout.js";
-import type { LibraryAnalytics } from "./library.js";
+import type { LibraryAnalytics, LibraryEntry } from "./library.js";
 
 /**
  * The power-curve durations an entry keeps (with the whole ride): enough for season bests
@@ -44,6 +44,23 @@ export function entryAnalytics(workout: Workout): LibraryAnalytics | null {
   };
   cache.set(workout, { key, value });
   return value;
+}
+
+/**
+ * True when `entry` already reflects every stored sample of `workout`, with analytics for a
+ * finished ride under its current settings — as when the device that recorded the ride
+ * wrote it and the entry arrived through sync with the samples. Then a device catching up
+ * need not read every sample of every ride again.
+ */
+export function entryIsCurrent(entry: LibraryEntry | undefined, workout: Workout): boolean {
+  if (!entry?.summary || entry.summary.samples !== workout.storedSampleCount) return false;
+  const meta = workout.metadata();
+  if (meta.endTime === null) return true;
+  return (
+    entry.analytics !== null &&
+    entry.analytics.ftp === meta.settings.ftp &&
+    entry.analytics.thresholdHeartRate === meta.settings.thresholdHeartRate
+  );
 }
 
 // Rounded, so an entry does not change (and sync) over floating-point noise.

@@ -18,7 +18,7 @@ import {
 } from "../workout/metadata.js";
 import { Recording, type RecordingOptions } from "../workout/recording.js";
 import { type ChangesError, Workout } from "../workout/workout.js";
-import { entryAnalytics } from "./entry-analytics.js";
+import { entryAnalytics, entryIsCurrent } from "./entry-analytics.js";
 import {
   type AlreadyRecordingError,
   alreadyRecording,
@@ -359,27 +359,11 @@ export class Workouts {
 
   #refreshSummaries(): void {
     for (const workout of this.#staleSummaries) {
-      if (!this.#entryIsCurrent(workout)) this.#writeEntry(workout, workout.summary());
+      if (!entryIsCurrent(this.get(workout.id), workout)) {
+        this.#writeEntry(workout, workout.summary());
+      }
     }
     this.#staleSummaries.clear();
-  }
-
-  /**
-   * True when the library entry already reflects every stored sample, with analytics for a
-   * finished ride under its current settings — as when the device that recorded the ride
-   * wrote it and the entry arrived through sync with the samples. Then a device catching up
-   * need not read every sample of every ride again.
-   */
-  #entryIsCurrent(workout: Workout): boolean {
-    const entry = this.get(workout.id);
-    if (!entry?.summary || entry.summary.samples !== workout.storedSampleCount) return false;
-    const meta = workout.metadata();
-    if (meta.endTime === null) return true;
-    return (
-      entry.analytics !== null &&
-      entry.analytics.ftp === meta.settings.ftp &&
-      entry.analytics.thresholdHeartRate === meta.settings.thresholdHeartRate
-    );
   }
 
   /** Writes the entry of `workout`, setting only the fields that differ. */
