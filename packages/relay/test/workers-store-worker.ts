@@ -50,6 +50,15 @@ const METHODS = new Set([
   "deleteDocument",
   "ownerStats",
   "deleteDocumentsOwnedBy",
+  "claimDocument",
+  "rotateDocument",
+  "createGrant",
+  "grantByCapability",
+  "getGrant",
+  "grantsForDocument",
+  "grantsForRecipient",
+  "deleteGrant",
+  "touchGrant",
   "close",
 ]);
 

@@ -12,6 +12,7 @@ export interface DocumentRow {
   readonly access_hash: Uint8Array;
   readonly owner: string | null;
   readonly created_at: number;
+  readonly generation: number;
   readonly last_seq: number;
   readonly snapshot_seq: number | null;
   readonly snapshot_covers_seq: number | null;
@@ -25,6 +26,7 @@ export function toDocumentRecord(row: DocumentRow): DocumentRecord {
     accessHash: new Uint8Array(row.access_hash),
     owner: row.owner,
     createdAt: row.created_at,
+    generation: row.generation,
     lastSeq: row.last_seq,
     snapshotSeq: row.snapshot_seq,
     snapshotCoversSeq: row.snapshot_covers_seq,

@@ -4,6 +4,8 @@
  * completes synchronously, so "durable" means "in this process".
  */
 import { err, ok, type Result } from "@ridevault/core";
+import { checkCapabilityHash, checkGrant, checkGrantId, checkRotate } from "./check-grant.js";
+import { MemoryGrants } from "./memory-grants.js";
 import {
   type AppendInput,
   type AppendResult,
@@ -13,9 +15,11 @@ import {
   documentExists,
   type EnvelopeKind,
   equalBytes,
+  type GrantRecord,
   type ReadInput,
   type ReadItem,
   type RelayStore,
+  type RotateInput,
   type StoreError,
   type StoreStats,
   storeClosed,
@@ -32,7 +36,9 @@ interface StoredEnvelope {
 }
 
 interface MemoryDocument {
-  readonly registration: DocumentRegistration;
+  /** Replaced by a rotation (keys) or a claim (owner). */
+  registration: DocumentRegistration;
+  generation: number;
   lastSeq: number;
   latest: { seq: number; coversSeq: number } | null;
   /** In ascending seq order: seqs are assigned increasing and never re-inserted. */
@@ -42,15 +48,17 @@ interface MemoryDocument {
   readonly prunedByAuthor: Map<string, { counter: number; seq: number }>;
 }
 
-/** Keeps documents and envelopes in Maps. `reopen` stands in for a restart in tests. */
+/** Keeps documents, envelopes and grants in Maps. `reopen` stands in for a restart in tests. */
 export class MemoryRelayStore implements RelayStore {
   #documents = new Map<string, MemoryDocument>();
+  #grants = new MemoryGrants();
   #closed = false;
 
   /** A new instance over the same data, as a restarted relay would see it. */
   reopen(): MemoryRelayStore {
     const again = new MemoryRelayStore();
     again.#documents = this.#documents;
+    again.#grants = this.#grants;
     return again;
   }
 
@@ -70,6 +78,7 @@ export class MemoryRelayStore implements RelayStore {
         writePublicKey: registration.writePublicKey.slice(),
         accessHash: registration.accessHash.slice(),
       },
+      generation: 0,
       lastSeq: 0,
       latest: null,
       envelopesBySeq: new Map(),
@@ -88,6 +97,7 @@ export class MemoryRelayStore implements RelayStore {
       ...registration,
       writePublicKey: registration.writePublicKey.slice(),
       accessHash: registration.accessHash.slice(),
+      generation: doc.generation,
       lastSeq: doc.lastSeq,
       snapshotSeq: doc.latest?.seq ?? null,
       snapshotCoversSeq: doc.latest?.coversSeq ?? null,
@@ -179,6 +189,7 @@ export class MemoryRelayStore implements RelayStore {
 
   async deleteDocument(docId: string): Promise<boolean> {
     this.#open();
+    this.#grants.removeDocuments(new Set([docId]));
     return this.#documents.delete(docId);
   }
 
@@ -198,11 +209,84 @@ export class MemoryRelayStore implements RelayStore {
 
   async deleteDocumentsOwnedBy(owner: string): Promise<number> {
     this.#open();
-    let deleted = 0;
+    const owned = new Set<string>();
     for (const [docId, doc] of this.#documents) {
-      if (doc.registration.owner === owner && this.#documents.delete(docId)) deleted++;
+      if (doc.registration.owner === owner) owned.add(docId);
     }
-    return deleted;
+    for (const docId of owned) this.#documents.delete(docId);
+    this.#grants.removeDocuments(owned);
+    this.#grants.removeAccount(owner);
+    return owned.size;
+  }
+
+  async claimDocument(
+    docId: string,
+    owner: string,
+  ): Promise<"claimed" | "already" | "taken" | "unknown"> {
+    this.#open();
+    const doc = this.#documents.get(docId);
+    if (!doc) return "unknown";
+    const current = doc.registration.owner;
+    if (current === owner) return "already";
+    if (current !== null) return "taken";
+    doc.registration = { ...doc.registration, owner };
+    return "claimed";
+  }
+
+  async rotateDocument(input: RotateInput): Promise<"rotated" | "stale-generation" | "unknown"> {
+    this.#open();
+    checkRotate(input);
+    const doc = this.#documents.get(input.docId);
+    if (!doc) return "unknown";
+    if (input.generation <= doc.generation) return "stale-generation";
+    doc.generation = input.generation;
+    doc.registration = {
+      ...doc.registration,
+      writePublicKey: input.writePublicKey.slice(),
+      accessHash: input.accessHash.slice(),
+    };
+    this.#grants.rotate(input);
+    return "rotated";
+  }
+
+  async createGrant(grant: GrantRecord): Promise<"created" | "exists" | "conflict"> {
+    this.#open();
+    checkGrant(grant);
+    return this.#grants.create(grant);
+  }
+
+  async grantByCapability(capabilityHash: Uint8Array): Promise<GrantRecord | undefined> {
+    this.#open();
+    checkCapabilityHash(capabilityHash);
+    return this.#grants.byCapability(capabilityHash);
+  }
+
+  async getGrant(grantId: string): Promise<GrantRecord | undefined> {
+    this.#open();
+    checkGrantId(grantId);
+    return this.#grants.get(grantId);
+  }
+
+  async grantsForDocument(docId: string): Promise<GrantRecord[]> {
+    this.#open();
+    return this.#grants.select((grant) => grant.docIds.includes(docId));
+  }
+
+  async grantsForRecipient(accountId: string): Promise<GrantRecord[]> {
+    this.#open();
+    return this.#grants.select((grant) => grant.recipient === accountId);
+  }
+
+  async deleteGrant(grantId: string): Promise<boolean> {
+    this.#open();
+    checkGrantId(grantId);
+    return this.#grants.delete(grantId);
+  }
+
+  async touchGrant(grantId: string, at: number): Promise<void> {
+    this.#open();
+    checkGrantId(grantId);
+    this.#grants.touch(grantId, at);
   }
 
   async close(): Promise<void> {

@@ -33,6 +33,7 @@ export function describeDocuments(factory: RelayStoreFactory): void {
       // The first registration stands.
       expect(await store.getDocument("doc")).toEqual({
         ...registration("doc"),
+        generation: 0,
         lastSeq: 0,
         snapshotSeq: null,
         snapshotCoversSeq: null,

@@ -1,14 +1,16 @@
 /**
  * What the relay-store acceptance suite shares between its parts: the factory each store
- * provides, and builders for registrations and envelopes whose bytes say where they came
- * from, so a test can tell which envelope it got back.
+ * provides, and builders for registrations, envelopes, rotations and grants whose bytes say
+ * where they came from, so a test can tell which one it got back.
  */
 import { expect } from "vitest";
 import type {
   AppendInput,
   DocumentRegistration,
+  GrantRecord,
   ReadItem,
   RelayStore,
+  RotateInput,
   StoreError,
 } from "./relay-store.js";
 
@@ -122,4 +124,47 @@ export function value<T>(
 ): T {
   if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
   return result.value;
+}
+
+/** A rotation of `docId` to `generation`, whose keys are filled with the generation. */
+export function rotation(
+  docId: string,
+  generation: number,
+  grants: Partial<Pick<RotateInput, "revoke" | "keyrings">> = {},
+): RotateInput {
+  return {
+    docId,
+    generation,
+    writePublicKey: new Uint8Array(32).fill(generation % 256),
+    accessHash: new Uint8Array(32).fill((generation + 128) % 256),
+    revoke: grants.revoke ?? [],
+    keyrings: grants.keyrings ?? [],
+  };
+}
+
+/** The id of grant `n`: 32 lowercase hex digits. */
+export function grantId(n: number): string {
+  return n.toString(16).padStart(32, "0");
+}
+
+/** Grant `n` opening `docIds`: its capability hash and keyring say `n`. */
+export function grant(
+  n: number,
+  docIds: readonly string[],
+  overrides: Partial<GrantRecord> = {},
+): GrantRecord {
+  return {
+    grantId: grantId(n),
+    capabilityHash: new Uint8Array(32).fill(n),
+    docIds,
+    mode: "read",
+    expiresAt: null,
+    createdAt: 1_750_000_000_000 + n,
+    createdBy: "rider-1",
+    recipient: null,
+    keyring: new TextEncoder().encode(`keyring ${n}`),
+    sealedSecret: null,
+    lastUsedAt: null,
+    ...overrides,
+  };
 }

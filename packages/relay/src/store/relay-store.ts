@@ -27,6 +27,12 @@ export interface DocumentRegistration {
 
 /** A registered document and where its log stands. */
 export interface DocumentRecord extends DocumentRegistration {
+  /**
+   * The document's key generation: 0 at registration, raised by `rotateDocument`. The
+   * `writePublicKey` and `accessHash` are those of this generation; envelopes sealed with an
+   * older generation are refused (`key-rotated`).
+   */
+  readonly generation: number;
   /** The highest sequence number assigned so far (0 before the first envelope). */
   readonly lastSeq: number;
   /** Sequence number of the latest snapshot (the one covering the most), or null. */
@@ -194,14 +200,87 @@ export interface RelayStore {
    */
   deleteDocumentsOwnedBy(owner: string): Promise<number>;
 
+  /**
+   * Gives a capability-only document (owner null) to `owner` (attaching an anonymous vault
+   * to an account). "claimed" when it was ownerless, "already" when `owner` owns it already,
+   * "taken" when another account does (nothing changes), "unknown" when not registered.
+   */
+  claimDocument(docId: string, owner: string): Promise<"claimed" | "already" | "taken" | "unknown">;
+
+  /**
+   * In one transaction: sets the document's keys to a new generation (which must be above
+   * the current one, else `stale-generation` and nothing changes), deletes the grants in
+   * `revoke`, and replaces the keyrings of the grants in `keyrings` (grants of other
+   * documents or missing ones are ignored). `unknown` when the document is not registered.
+   */
+  rotateDocument(input: RotateInput): Promise<"rotated" | "stale-generation" | "unknown">;
+
+  /**
+   * Stores a share grant. Idempotent by `grantId` with the same capability hash ("exists");
+   * a `grantId` or capability hash already used by a different grant is "conflict".
+   */
+  createGrant(grant: GrantRecord): Promise<"created" | "exists" | "conflict">;
+  /** The grant whose capability hashes to `capabilityHash`, or undefined. */
+  grantByCapability(capabilityHash: Uint8Array): Promise<GrantRecord | undefined>;
+  /** The grant, or undefined. */
+  getGrant(grantId: string): Promise<GrantRecord | undefined>;
+  /** Every grant naming `docId`, oldest first. */
+  grantsForDocument(docId: string): Promise<GrantRecord[]>;
+  /** Every grant whose recipient is `accountId`, oldest first. */
+  grantsForRecipient(accountId: string): Promise<GrantRecord[]>;
+  /** Deletes the grant; whether it existed. */
+  deleteGrant(grantId: string): Promise<boolean>;
+  /** Records that the grant was used at `at` (ms); a no-op for a missing grant. */
+  touchGrant(grantId: string, at: number): Promise<void>;
+
   /** Finishes pending appends and releases the store; later calls reject (`store-closed`). */
   close(): Promise<void>;
+}
+
+/** A share grant (docs/sharing.md): what the relay keeps so a link or a rider can read. */
+export interface GrantRecord {
+  /** 32 lowercase hex digits, chosen by the sharing device. */
+  readonly grantId: string;
+  /** BLAKE2b-256 of the grant's capability; the capability itself is never stored. */
+  readonly capabilityHash: Uint8Array;
+  /** The documents it opens (1–500). */
+  readonly docIds: readonly string[];
+  readonly mode: "read" | "write";
+  /** Ms since the epoch; null: never expires. */
+  readonly expiresAt: number | null;
+  readonly createdAt: number;
+  /** The account that created it, or null on a capability-only document. */
+  readonly createdBy: string | null;
+  /** Sharing with a known rider: the recipient's account; null for a link. */
+  readonly recipient: string | null;
+  /** The document keys sealed for the holder (opaque, ≤ 256 KiB). */
+  readonly keyring: Uint8Array;
+  /** For a recipient: the link secret sealed to their public key (opaque); else null. */
+  readonly sealedSecret: Uint8Array | null;
+  /** Ms since the epoch of the last use, or null. */
+  readonly lastUsedAt: number | null;
+}
+
+/** See `RelayStore.rotateDocument`. */
+export interface RotateInput {
+  readonly docId: string;
+  readonly generation: number;
+  readonly writePublicKey: Uint8Array;
+  readonly accessHash: Uint8Array;
+  readonly revoke: readonly string[];
+  readonly keyrings: readonly { readonly grantId: string; readonly keyring: Uint8Array }[];
 }
 
 /** The codes of `RelayStoreError`. */
 export type RelayStoreErrorCode =
   | "unknown-document"
   | "invalid-append"
+  /** A malformed grant, grant id or capability hash (see `checkGrant`). */
+  | "invalid-grant"
+  /** A malformed `RotateInput` (see `checkRotate`). */
+  | "invalid-rotation"
+  /** The store does not implement this part of the contract (share grants on Workers). */
+  | "not-supported"
   | "store-closed"
   /** The database cannot be reached right now; retrying later can succeed. */
   | "store-unavailable";

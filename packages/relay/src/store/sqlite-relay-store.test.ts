@@ -1,7 +1,8 @@
 /**
  * The SQLite relay store on real files in a temporary directory: the acceptance suite, then
  * what only a database file has — durability settings, group commit, timed checkpoints,
- * migrations, and clear errors for files it cannot use.
+ * migrations (also of an older file), no bytes left of a deleted account's grants, and clear
+ * errors for files it cannot use.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
@@ -11,13 +12,23 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppendResult } from "./relay-store.js";
 import { runRelayStoreTests } from "./relay-store-suite.js";
-import { author, change, readAll, registerAll, seqs } from "./relay-store-suite-helpers.js";
+import {
+  author,
+  change,
+  grant,
+  readAll,
+  registerAll,
+  registration,
+  rotation,
+  seqs,
+  value,
+} from "./relay-store-suite-helpers.js";
 import {
   openSqliteRelayStore,
   type SqliteRelayStore,
   type SqliteRelayStoreOptions,
 } from "./sqlite-relay-store.js";
-import { APPLICATION_ID, SCHEMA_VERSION } from "./sqlite-schema.js";
+import { APPLICATION_ID, configureConnection, migrate, SCHEMA_VERSION } from "./sqlite-schema.js";
 
 async function temporaryDirectory(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), "ridevault-relay-store-"));
@@ -154,6 +165,55 @@ describe("sqlite relay store: the database file", () => {
     const second = await open();
     expect(second.settings().schemaVersion).toBe(SCHEMA_VERSION);
     expect(seqs(await readAll(second, "a"))).toEqual([1]);
+  });
+
+  it("upgrades a file of schema version 2: its documents are at generation 0 and take grants", async () => {
+    directory = await temporaryDirectory();
+    const db = new Database(path.join(directory, "relay.db"));
+    configureConnection(db);
+    migrate(db, 2);
+    db.prepare(
+      `INSERT INTO documents (doc_id, write_public_key, access_hash, owner, created_at)
+       VALUES (?, ?, ?, NULL, 5)`,
+    ).run("old", Buffer.alloc(32, 1), Buffer.alloc(32, 0xaa));
+    db.close();
+    const store = await open();
+    expect(SCHEMA_VERSION).toBe(3);
+    expect(store.settings().schemaVersion).toBe(SCHEMA_VERSION);
+    expect(await store.getDocument("old")).toMatchObject({ generation: 0, owner: null });
+    expect(await store.rotateDocument(rotation("old", 1))).toBe("rotated");
+    expect(await store.createGrant(grant(1, ["old"]))).toBe("created");
+    expect(await store.claimDocument("old", "alice")).toBe("claimed");
+    expect((await store.getDocument("old"))?.generation).toBe(1);
+  });
+
+  it("leaves no byte of a deleted owner's grants or documents in the file", async () => {
+    const store = await open();
+    const leaving = "leaving-account-4711";
+    const leavingDoc = "leaving-doc-0815";
+    const staying = "staying-account-1234";
+    value(await store.registerDocument({ ...registration(leavingDoc), owner: leaving }));
+    value(await store.registerDocument({ ...registration("staying-doc"), owner: staying }));
+    for (const [n, docIds, createdBy, recipient] of [
+      [1, [leavingDoc], leaving, null],
+      [2, ["staying-doc"], leaving, staying],
+      [3, ["staying-doc"], staying, leaving],
+      [4, ["staying-doc", leavingDoc], staying, "another-rider-99"],
+    ] as const) {
+      expect(await store.createGrant(grant(n, docIds, { createdBy, recipient }))).toBe("created");
+    }
+    expect(await store.deleteDocumentsOwnedBy(leaving)).toBe(1);
+    await store.close();
+    const files = await fs.readdir(directory);
+    const bytes = Buffer.concat(
+      await Promise.all(files.map((name) => fs.readFile(path.join(directory, name)))),
+    );
+    for (const gone of [leaving, leavingDoc]) {
+      expect(bytes.includes(Buffer.from(gone)), `${gone} left in the file`).toBe(false);
+    }
+    for (const kept of [staying, "another-rider-99"]) {
+      expect(bytes.includes(Buffer.from(kept)), `${kept} kept`).toBe(true);
+    }
   });
 
   it("refuses a file written by a newer relay, naming the path and the reason", async () => {

@@ -6,6 +6,7 @@
  */
 import { err, ok, type Result } from "@ridevault/core";
 import Database from "better-sqlite3";
+import { checkCapabilityHash, checkGrant, checkGrantId, checkRotate } from "./check-grant.js";
 import { toDocumentRecord } from "./document-row.js";
 import { GroupCommit, type Outcome } from "./group-commit.js";
 import {
@@ -15,14 +16,27 @@ import {
   type DocumentRegistration,
   documentExists,
   equalBytes,
+  type GrantRecord,
   type ReadInput,
   type ReadItem,
   type RelayStore,
+  type RotateInput,
   type StoreError,
   type StoreStats,
   statsFromKinds,
   storeClosed,
 } from "./relay-store.js";
+import {
+  claim,
+  deleteGrant,
+  type GrantStatements,
+  insertGrant,
+  prepareGrantStatements,
+  removeAccountGrants,
+  removeDocumentFromGrants,
+  rotateKeys,
+  toGrantRecord,
+} from "./sqlite-grants.js";
 import { appendEnvelope, pruneCovered, readCatchUp } from "./sqlite-log.js";
 import { configureConnection, migrate } from "./sqlite-schema.js";
 import { type KindStatsRow, prepareStatements, type Statements } from "./sqlite-statements.js";
@@ -97,11 +111,13 @@ export async function openSqliteRelayStore(
 export class SqliteRelayStore implements RelayStore {
   readonly #db: Database.Database;
   readonly #sql: Statements;
+  readonly #grantSql: GrantStatements;
+  readonly #transactions: ReturnType<typeof prepareTransactions>;
   readonly #appends: GroupCommit<AppendInput, AppendResult> | undefined;
   readonly #commitBatch: (inputs: readonly AppendInput[]) => Outcome<AppendResult>[];
   readonly #prune: Database.Transaction<(docId: string) => number>;
   readonly #delete: Database.Transaction<(docId: string) => boolean>;
-  readonly #deleteOwned: Database.Transaction<(owner: string) => number>;
+  readonly #deleteOwned: Database.Transaction<(owner: string) => boolean>;
   readonly #timer: NodeJS.Timeout;
   #counters = { transactions: 0, appends: 0, checkpoints: 0, checkpointErrors: 0 };
   #dirty = false;
@@ -111,7 +127,9 @@ export class SqliteRelayStore implements RelayStore {
   constructor(db: Database.Database, options: SqliteRelayStoreOptions) {
     this.#db = db;
     this.#sql = prepareStatements(db);
-    const transactions = prepareTransactions(db, this.#sql);
+    this.#grantSql = prepareGrantStatements(db);
+    const transactions = prepareTransactions(db, this.#sql, this.#grantSql);
+    this.#transactions = transactions;
     this.#prune = transactions.prune;
     this.#delete = transactions.delete;
     this.#deleteOwned = transactions.deleteOwned;
@@ -216,8 +234,8 @@ export class SqliteRelayStore implements RelayStore {
 
   async deleteDocumentsOwnedBy(owner: string): Promise<number> {
     this.#beforeWrite();
-    const deleted = this.#deleteOwned.immediate(owner);
-    if (deleted > 0) {
+    const deleted = this.#sql.countOwnerDocuments.get(owner) ?? 0;
+    if (this.#deleteOwned.immediate(owner)) {
       // `secure_delete` zeroes deleted cells, but a b-tree's interior pages keep copies of
       // keys (document ids) as dividers; rebuilding the file drops them. It rewrites the
       // whole database, which is acceptable for an account deletion (rare, and the rider
@@ -226,6 +244,70 @@ export class SqliteRelayStore implements RelayStore {
       this.#dirty = true;
     }
     return deleted;
+  }
+
+  async claimDocument(
+    docId: string,
+    owner: string,
+  ): Promise<"claimed" | "already" | "taken" | "unknown"> {
+    this.#beforeWrite();
+    const outcome = this.#transactions.claim.immediate(docId, owner);
+    if (outcome === "claimed") this.#dirty = true;
+    return outcome;
+  }
+
+  async rotateDocument(input: RotateInput): Promise<"rotated" | "stale-generation" | "unknown"> {
+    this.#beforeWrite();
+    checkRotate(input);
+    const outcome = this.#transactions.rotate.immediate(input);
+    if (outcome === "rotated") this.#dirty = true;
+    return outcome;
+  }
+
+  async createGrant(grant: GrantRecord): Promise<"created" | "exists" | "conflict"> {
+    this.#beforeWrite();
+    checkGrant(grant);
+    const outcome = this.#transactions.createGrant.immediate(grant);
+    if (outcome === "created") this.#dirty = true;
+    return outcome;
+  }
+
+  async grantByCapability(capabilityHash: Uint8Array): Promise<GrantRecord | undefined> {
+    this.#open();
+    checkCapabilityHash(capabilityHash);
+    const row = this.#grantSql.selectGrantByCapability.get(capabilityHash);
+    return row && toGrantRecord(row);
+  }
+
+  async getGrant(grantId: string): Promise<GrantRecord | undefined> {
+    this.#open();
+    checkGrantId(grantId);
+    const row = this.#grantSql.selectGrant.get(grantId);
+    return row && toGrantRecord(row);
+  }
+
+  async grantsForDocument(docId: string): Promise<GrantRecord[]> {
+    this.#open();
+    return this.#grantSql.selectGrantsForDocument.all(docId).map(toGrantRecord);
+  }
+
+  async grantsForRecipient(accountId: string): Promise<GrantRecord[]> {
+    this.#open();
+    return this.#grantSql.selectGrantsForRecipient.all(accountId).map(toGrantRecord);
+  }
+
+  async deleteGrant(grantId: string): Promise<boolean> {
+    this.#beforeWrite();
+    checkGrantId(grantId);
+    const existed = this.#transactions.deleteGrant.immediate(grantId);
+    if (existed) this.#dirty = true;
+    return existed;
+  }
+
+  async touchGrant(grantId: string, at: number): Promise<void> {
+    this.#beforeWrite();
+    checkGrantId(grantId);
+    if (this.#grantSql.touchGrant.run(at, grantId).changes > 0) this.#dirty = true;
   }
 
   async close(): Promise<void> {
@@ -274,25 +356,32 @@ export class SqliteRelayStore implements RelayStore {
 }
 
 /** The transactions of a store, prepared once. */
-function prepareTransactions(db: Database.Database, sql: Statements) {
+function prepareTransactions(db: Database.Database, sql: Statements, grants: GrantStatements) {
   return {
     appendBatch: db.transaction((inputs: readonly AppendInput[]) =>
       inputs.map((input) => appendEnvelope(sql, input)),
     ),
     prune: db.transaction((docId: string) => pruneCovered(sql, docId)),
     delete: db.transaction((docId: string): boolean => {
+      removeDocumentFromGrants(grants, docId);
       sql.deleteEnvelopes.run(docId);
       sql.deletePrunedAuthors.run(docId);
       return sql.deleteDocument.run(docId).changes > 0;
     }),
-    deleteOwned: db.transaction((owner: string): number => {
+    /** True when it deleted anything (documents or grants). */
+    deleteOwned: db.transaction((owner: string): boolean => {
       const docIds = sql.selectOwnedDocIds.all(owner);
       for (const docId of docIds) {
+        removeDocumentFromGrants(grants, docId);
         sql.deleteEnvelopes.run(docId);
         sql.deletePrunedAuthors.run(docId);
         sql.deleteDocument.run(docId);
       }
-      return docIds.length;
+      return removeAccountGrants(grants, owner) > 0 || docIds.length > 0;
     }),
+    claim: db.transaction((docId: string, owner: string) => claim(grants, docId, owner)),
+    rotate: db.transaction((input: RotateInput) => rotateKeys(grants, input)),
+    createGrant: db.transaction((grant: GrantRecord) => insertGrant(grants, grant)),
+    deleteGrant: db.transaction((grantId: string) => deleteGrant(grants, grantId)),
   };
 }

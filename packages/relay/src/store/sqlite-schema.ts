@@ -56,6 +56,36 @@ const MIGRATIONS: readonly string[] = [
   -- Per-account quotas and account deletion find an owner's documents.
   CREATE INDEX documents_owner ON documents (owner) WHERE owner IS NOT NULL;
   `,
+  `
+  -- Key rotation: the generation of the document's current write key and access hash.
+  ALTER TABLE documents ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+
+  -- Share grants (docs/sharing.md). The capability itself is never stored, only its hash.
+  CREATE TABLE grants (
+    grant_id TEXT PRIMARY KEY,
+    capability_hash BLOB NOT NULL UNIQUE,
+    mode TEXT NOT NULL CHECK (mode IN ('read', 'write')),
+    expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    created_by TEXT,
+    recipient TEXT,
+    keyring BLOB NOT NULL,
+    sealed_secret BLOB,
+    last_used_at INTEGER
+  ) STRICT;
+  -- A recipient's inbox, and account deletion (grants created by or addressed to it).
+  CREATE INDEX grants_recipient ON grants (recipient, created_at) WHERE recipient IS NOT NULL;
+  CREATE INDEX grants_created_by ON grants (created_by) WHERE created_by IS NOT NULL;
+
+  -- The documents a grant opens, in the order the grant lists them.
+  CREATE TABLE grant_documents (
+    grant_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (grant_id, doc_id)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX grant_documents_doc ON grant_documents (doc_id);
+  `,
 ];
 
 /** The schema version this code writes. */
@@ -88,17 +118,17 @@ export function configureConnection(db: Database): void {
 }
 
 /**
- * Brings the schema up to `SCHEMA_VERSION`; returns the version found. Throws when the file
- * was written by a newer relay.
+ * Brings the schema up to `SCHEMA_VERSION` (or `target`, for tests that make an older file
+ * to upgrade); returns the version found. Throws when the file was written by a newer relay.
  */
-export function migrate(db: Database): number {
+export function migrate(db: Database, target = SCHEMA_VERSION): number {
   const found = Number(db.pragma("user_version", { simple: true }));
   if (found > SCHEMA_VERSION) {
     throw new Error(
       `its schema version is ${found} but this relay knows up to ${SCHEMA_VERSION}; run a newer relay`,
     );
   }
-  for (let version = found; version < SCHEMA_VERSION; version++) {
+  for (let version = found; version < Math.min(target, SCHEMA_VERSION); version++) {
     const migration = MIGRATIONS[version] as string;
     db.transaction(() => {
       db.exec(migration);

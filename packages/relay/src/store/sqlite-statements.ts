@@ -13,6 +13,7 @@ export interface DocumentRow {
   readonly access_hash: Buffer;
   readonly owner: string | null;
   readonly created_at: number;
+  readonly generation: number;
   readonly last_seq: number;
   readonly snapshot_seq: number | null;
   readonly snapshot_covers_seq: number | null;

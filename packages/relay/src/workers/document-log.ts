@@ -1,7 +1,8 @@
 /**
  * One document's registration and envelope log in a Durable Object's SQLite database: the
  * `RelayStore` contract for a single document (per-document gapless sequence, idempotent
- * retries by author and counter — also after `prune` — snapshots, pruning, deletion). Each
+ * retries by author and counter — also after `prune` — snapshots, pruning, deletion, key
+ * generations and claims; share grants are not kept here). Each
  * method runs synchronously inside one `transactionSync`, so it is atomic, and the Durable
  * Object's output gate holds its reply until the write is durable.
  */
@@ -25,7 +26,7 @@ const SCHEMA = [
      id INTEGER PRIMARY KEY CHECK (id = 1),
      doc_id TEXT NOT NULL, write_public_key BLOB NOT NULL, access_hash BLOB NOT NULL,
      owner TEXT, created_at INTEGER NOT NULL, last_seq INTEGER NOT NULL,
-     snapshot_seq INTEGER, snapshot_covers INTEGER)`,
+     snapshot_seq INTEGER, snapshot_covers INTEGER, generation INTEGER NOT NULL DEFAULT 0)`,
   `CREATE TABLE IF NOT EXISTS envelopes (
      seq INTEGER PRIMARY KEY, author TEXT NOT NULL, counter INTEGER NOT NULL,
      kind TEXT NOT NULL, covers_seq INTEGER, envelope BLOB NOT NULL, received_at INTEGER NOT NULL,
@@ -36,6 +37,13 @@ const SCHEMA = [
 
 type Row = Record<string, SqlStorageValue>;
 
+/** What `DocumentLog.rotate` sets: see `RelayStore.rotateDocument`. */
+export interface KeyGeneration {
+  readonly generation: number;
+  readonly writePublicKey: Uint8Array;
+  readonly accessHash: Uint8Array;
+}
+
 /** A document's log in the SQLite storage of the Durable Object that owns it. */
 export class DocumentLog {
   readonly #storage: DurableObjectStorage;
@@ -43,6 +51,11 @@ export class DocumentLog {
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
     for (const statement of SCHEMA) storage.sql.exec(statement);
+    // Objects created before key rotation have a `document` table without the column.
+    const columns = storage.sql.exec<Row>("PRAGMA table_info(document)").toArray();
+    if (!columns.some((column) => column.name === "generation")) {
+      storage.sql.exec("ALTER TABLE document ADD COLUMN generation INTEGER NOT NULL DEFAULT 0");
+    }
   }
 
   /** Registers the document; the same write key again is "exists". */
@@ -64,6 +77,34 @@ export class DocumentLog {
         registration.createdAt,
       );
       return { ok: true, value: "created" };
+    });
+  }
+
+  /** Sets the keys of a higher generation (`RelayStore.rotateDocument` without grants). */
+  rotate(keys: KeyGeneration): "rotated" | "stale-generation" | "unknown" {
+    return this.#transaction(() => {
+      const doc = this.#document();
+      if (!doc) return "unknown";
+      if (keys.generation <= doc.generation) return "stale-generation";
+      this.#storage.sql.exec(
+        "UPDATE document SET generation = ?, write_public_key = ?, access_hash = ?",
+        keys.generation,
+        toBuffer(keys.writePublicKey),
+        toBuffer(keys.accessHash),
+      );
+      return "rotated";
+    });
+  }
+
+  /** Gives an ownerless document to `owner` (`RelayStore.claimDocument`). */
+  claim(owner: string): "claimed" | "already" | "taken" | "unknown" {
+    return this.#transaction(() => {
+      const doc = this.#document();
+      if (!doc) return "unknown";
+      if (doc.owner === owner) return "already";
+      if (doc.owner !== null) return "taken";
+      this.#storage.sql.exec("UPDATE document SET owner = ?", owner);
+      return "claimed";
     });
   }
 
@@ -213,6 +254,7 @@ export class DocumentLog {
       accessHash: toBytes(row.access_hash),
       owner: typeof row.owner === "string" ? row.owner : null,
       createdAt: Number(row.created_at),
+      generation: Number(row.generation ?? 0),
       lastSeq: Number(row.last_seq),
       snapshotSeq: row.snapshot_seq === null ? null : Number(row.snapshot_seq),
       snapshotCoversSeq: row.snapshot_covers === null ? null : Number(row.snapshot_covers),

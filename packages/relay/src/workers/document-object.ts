@@ -12,11 +12,23 @@ import type {
   ReadItem,
   StoreStats,
 } from "../store/relay-store.js";
-import { callError, DocumentLog } from "./document-log.js";
+import { callError, DocumentLog, type KeyGeneration } from "./document-log.js";
 import type { CallOutcome, DocumentRpc, RegisterOutcome, RelayEnv } from "./document-rpc.js";
 
+/**
+ * What a document's object answers about its keys and owner, besides `DocumentRpc`: the
+ * generation check and the key update happen in one transaction in the object.
+ */
+export interface DocumentKeysRpc {
+  rotate(keys: KeyGeneration): Promise<"rotated" | "stale-generation" | "unknown">;
+  claim(owner: string): Promise<"claimed" | "already" | "taken" | "unknown">;
+}
+
 /** One document's registration, envelope log and followers. */
-export class DocumentObject extends DurableObject<RelayEnv> implements DocumentRpc {
+export class DocumentObject
+  extends DurableObject<RelayEnv>
+  implements DocumentRpc, DocumentKeysRpc
+{
   readonly #log: DocumentLog;
 
   constructor(ctx: DurableObjectState, env: RelayEnv) {
@@ -31,6 +43,14 @@ export class DocumentObject extends DurableObject<RelayEnv> implements DocumentR
 
   async get(): Promise<DocumentRecord | undefined> {
     return this.#log.get();
+  }
+
+  async rotate(keys: KeyGeneration): Promise<"rotated" | "stale-generation" | "unknown"> {
+    return this.#log.rotate(keys);
+  }
+
+  async claim(owner: string): Promise<"claimed" | "already" | "taken" | "unknown"> {
+    return this.#log.claim(owner);
   }
 
   async append(input: AppendInput): Promise<CallOutcome<AppendResult>> {

@@ -4,19 +4,25 @@
  * directory object lists the ids for whole-store statistics. Runs inside a Worker or a
  * Durable Object. Calls to one document go through one cached stub, so they reach the
  * object in call order (Durable Object RPC delivers the messages of one stub in order).
+ * Key rotation and claims are supported; share grants are not yet (their methods reject with
+ * `not-supported`, and a rotation's `revoke` and `keyrings` name no grant that exists here).
  */
+import { checkRotate } from "../store/check-grant.js";
 import type {
   AppendInput,
   AppendResult,
   DocumentRecord,
   DocumentRegistration,
+  GrantRecord,
   ReadInput,
   ReadItem,
   RelayStore,
+  RotateInput,
   StoreError,
   StoreStats,
 } from "../store/relay-store.js";
 import { RelayStoreError, storeClosed } from "../store/relay-store.js";
+import type { DocumentKeysRpc } from "./document-object.js";
 import type { DirectoryRpc, DocumentRpc, RelayEnv } from "./document-rpc.js";
 
 /** Options of a `DurableObjectRelayStore`. */
@@ -104,6 +110,49 @@ export class DurableObjectRelayStore implements RelayStore {
     return existed;
   }
 
+  async claimDocument(
+    docId: string,
+    owner: string,
+  ): Promise<"claimed" | "already" | "taken" | "unknown"> {
+    const outcome = await this.#keys(docId).claim(owner);
+    if (outcome === "claimed") await this.#directory().add(docId, owner);
+    return outcome;
+  }
+
+  async rotateDocument(input: RotateInput): Promise<"rotated" | "stale-generation" | "unknown"> {
+    checkRotate(input);
+    const { generation, writePublicKey, accessHash } = input;
+    return this.#keys(input.docId).rotate({ generation, writePublicKey, accessHash });
+  }
+
+  async createGrant(_grant: GrantRecord): Promise<"created" | "exists" | "conflict"> {
+    throw this.#grantsNotSupported();
+  }
+
+  async grantByCapability(_capabilityHash: Uint8Array): Promise<GrantRecord | undefined> {
+    throw this.#grantsNotSupported();
+  }
+
+  async getGrant(_grantId: string): Promise<GrantRecord | undefined> {
+    throw this.#grantsNotSupported();
+  }
+
+  async grantsForDocument(_docId: string): Promise<GrantRecord[]> {
+    throw this.#grantsNotSupported();
+  }
+
+  async grantsForRecipient(_accountId: string): Promise<GrantRecord[]> {
+    throw this.#grantsNotSupported();
+  }
+
+  async deleteGrant(_grantId: string): Promise<boolean> {
+    throw this.#grantsNotSupported();
+  }
+
+  async touchGrant(_grantId: string, _at: number): Promise<void> {
+    throw this.#grantsNotSupported();
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     this.#stubs.clear();
@@ -122,6 +171,19 @@ export class DurableObjectRelayStore implements RelayStore {
       this.#stubs.set(docId, stub);
     }
     return stub;
+  }
+
+  /** The document's stub, with the key methods `DocumentObject` answers too. */
+  #keys(docId: string): DocumentKeysRpc {
+    return this.document(docId) as unknown as DocumentKeysRpc;
+  }
+
+  #grantsNotSupported(): RelayStoreError {
+    if (this.#closed) return storeClosed();
+    return new RelayStoreError(
+      "not-supported",
+      "share grants are not supported on the Workers target yet; run the Node relay (SQLite or PostgreSQL) to share documents",
+    );
   }
 
   #directory(): DirectoryRpc {

@@ -1,8 +1,9 @@
 /**
  * The PostgreSQL relay store on a real server, in a fresh database per file (see
  * test/postgres-database.ts): the acceptance suite, then what only a shared database has —
- * migrations racing from several instances, appends racing from several instances, group
- * commit, commit hints and the change feed across a broken listener connection.
+ * migrations racing from several instances (and upgrading an older schema), appends racing
+ * from several instances, group commit, rotations, claims and grants seen at once by every
+ * instance, commit hints and the change feed across a broken listener connection.
  */
 import { unwrap } from "@ridevault/core";
 import postgres from "postgres";
@@ -13,9 +14,20 @@ import {
   useTestDatabase,
 } from "../../../test/postgres-database.js";
 import { runRelayStoreTests } from "../relay-store-suite.js";
-import { author, change, readAll, registerAll, seqs } from "../relay-store-suite-helpers.js";
+import {
+  author,
+  change,
+  grant,
+  grantId,
+  readAll,
+  registerAll,
+  registration,
+  rotation,
+  seqs,
+  value,
+} from "../relay-store-suite-helpers.js";
 import { openPostgresRelayStore, type PostgresRelayStore } from "./postgres-relay-store.js";
-import { SCHEMA_VERSION } from "./postgres-schema.js";
+import { migrate, SCHEMA_VERSION } from "./postgres-schema.js";
 
 const testDatabase = useTestDatabase();
 
@@ -27,7 +39,7 @@ async function open(): Promise<PostgresRelayStore> {
 /** Empties the tables, so each suite test starts from nothing. */
 async function truncate(): Promise<void> {
   const sql = postgres(testDatabase().url, { max: 1, onnotice: () => undefined });
-  await sql`TRUNCATE documents, envelopes, pruned_authors`;
+  await sql`TRUNCATE documents, envelopes, pruned_authors, grants, grant_documents`;
   await sql.end();
 }
 
@@ -72,6 +84,72 @@ describe("postgres relay store: a database shared by instances", () => {
     } finally {
       await fresh.drop();
     }
+  });
+
+  it("upgrades a database of schema version 2: its documents are at generation 0 and take grants", async () => {
+    const fresh = await createTestDatabase();
+    try {
+      const sql = postgres(fresh.url, { max: 1, onnotice: () => undefined });
+      await migrate(sql, 2);
+      await sql`INSERT INTO documents (doc_id, write_public_key, access_hash, owner, created_at)
+                VALUES ('old', ${Buffer.alloc(32, 1)}, ${Buffer.alloc(32, 0xaa)}, NULL, 5)`;
+      const store = unwrap(await openPostgresRelayStore({ url: fresh.url, poolSize: 2 }));
+      const versions = await sql`SELECT version FROM ridevault_schema_migrations ORDER BY version`;
+      await sql.end();
+      expect(SCHEMA_VERSION).toBe(3);
+      expect(versions.map((row) => row.version)).toEqual([1, 2, 3]);
+      expect(await store.getDocument("old")).toMatchObject({ generation: 0, owner: null });
+      expect(await store.rotateDocument(rotation("old", 1))).toBe("rotated");
+      expect(await store.createGrant(grant(1, ["old"]))).toBe("created");
+      expect(await store.claimDocument("old", "alice")).toBe("claimed");
+      await store.close();
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it("shows a rotation, a claim or a grant change made on one instance to every other at once", async () => {
+    await truncate();
+    const [a, b] = [await openTracked(), await openTracked()];
+    value(await a.registerDocument({ ...registration("doc"), owner: null }));
+    await b.getDocument("doc");
+    expect(await a.createGrant(grant(1, ["doc"]))).toBe("created");
+    expect(await b.getGrant(grantId(1))).toEqual(grant(1, ["doc"]));
+    const keyrings = [{ grantId: grantId(1), keyring: new Uint8Array([7]) }];
+    expect(await a.rotateDocument(rotation("doc", 1, { keyrings }))).toBe("rotated");
+    expect(await b.getDocument("doc")).toMatchObject({
+      generation: 1,
+      writePublicKey: rotation("doc", 1).writePublicKey,
+    });
+    expect((await b.getGrant(grantId(1)))?.keyring).toEqual(new Uint8Array([7]));
+    expect(await b.rotateDocument(rotation("doc", 1))).toBe("stale-generation");
+    expect(await b.claimDocument("doc", "alice")).toBe("claimed");
+    expect(await a.claimDocument("doc", "bob")).toBe("taken");
+    expect(await b.deleteGrant(grantId(1))).toBe(true);
+    expect(await a.grantByCapability(grant(1, []).capabilityHash)).toBeUndefined();
+  });
+
+  it("settles racing rotations and grant creations from two instances: one wins, nothing breaks", async () => {
+    await truncate();
+    const [a, b] = [await openTracked(), await openTracked()];
+    await registerAll(a, "doc");
+    for (let generation = 1; generation <= 5; generation++) {
+      const outcomes = await Promise.all([
+        a.rotateDocument(rotation("doc", generation)),
+        b.rotateDocument(rotation("doc", generation)),
+      ]);
+      expect(outcomes.sort()).toEqual(["rotated", "stale-generation"]);
+    }
+    const created = await Promise.all(
+      [1, 2, 3].flatMap((n) => [
+        a.createGrant(grant(n, ["doc"])),
+        b.createGrant(grant(n, ["doc"])),
+      ]),
+    );
+    expect(created.filter((o) => o === "created")).toHaveLength(3);
+    expect(created.filter((o) => o === "exists")).toHaveLength(3);
+    expect(await a.grantsForDocument("doc")).toHaveLength(3);
+    expect((await b.getDocument("doc"))?.generation).toBe(5);
   });
 
   it("keeps sequences gapless when two instances append to the same documents at once", async () => {

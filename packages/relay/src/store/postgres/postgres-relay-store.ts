@@ -9,6 +9,7 @@
  */
 import { err, ok, type Result } from "@ridevault/core";
 import { AsyncGroupCommit } from "../async-group-commit.js";
+import { checkCapabilityHash, checkGrant, checkGrantId, checkRotate } from "../check-grant.js";
 import { type DocumentRow, toDocumentRecord } from "../document-row.js";
 import type { Outcome } from "../group-commit.js";
 import {
@@ -18,10 +19,12 @@ import {
   type DocumentRegistration,
   documentExists,
   equalBytes,
+  type GrantRecord,
   type KindTotals,
   type ReadInput,
   type ReadItem,
   type RelayStore,
+  type RotateInput,
   type StoreError,
   type StoreStats,
   statsFromKinds,
@@ -29,6 +32,14 @@ import {
 } from "../relay-store.js";
 import { PostgresChangeFeed } from "./postgres-change-feed.js";
 import { connectPostgres, describeUrl, type PgSql, unavailable } from "./postgres-connection.js";
+import {
+  claim,
+  findGrants,
+  insertGrant,
+  removeAccountGrants,
+  removeDocumentsFromGrants,
+  rotateKeys,
+} from "./postgres-grants.js";
 import { appendBatch, pruneCovered, readCatchUp } from "./postgres-log.js";
 import { migrate } from "./postgres-schema.js";
 
@@ -190,7 +201,9 @@ export class PostgresRelayStore implements RelayStore {
     this.#open();
     return this.#writes.exclusive(() =>
       this.#call(() =>
-        this.#sql.begin(async (tx) => {
+        this.#sql.begin(async (transaction) => {
+          const tx = transaction as unknown as PgSql;
+          await removeDocumentsFromGrants(tx, tx`SELECT ${docId}::text`);
           await tx`DELETE FROM envelopes WHERE doc_id = ${docId}`;
           await tx`DELETE FROM pruned_authors WHERE doc_id = ${docId}`;
           const deleted = await tx`DELETE FROM documents WHERE doc_id = ${docId}`;
@@ -219,7 +232,11 @@ export class PostgresRelayStore implements RelayStore {
     this.#open();
     return this.#writes.exclusive(() =>
       this.#call(() =>
-        this.#sql.begin(async (tx) => {
+        this.#sql.begin(async (transaction) => {
+          const tx = transaction as unknown as PgSql;
+          const owned = tx`SELECT doc_id FROM documents WHERE owner = ${owner}`;
+          await removeDocumentsFromGrants(tx, owned);
+          await removeAccountGrants(tx, owner);
           await tx`DELETE FROM envelopes
                    WHERE doc_id IN (SELECT doc_id FROM documents WHERE owner = ${owner})`;
           await tx`DELETE FROM pruned_authors
@@ -228,6 +245,85 @@ export class PostgresRelayStore implements RelayStore {
           return deleted.count;
         }),
       ),
+    );
+  }
+
+  async claimDocument(
+    docId: string,
+    owner: string,
+  ): Promise<"claimed" | "already" | "taken" | "unknown"> {
+    this.#open();
+    return this.#writes.exclusive(() => this.#call(() => claim(this.#sql, docId, owner)));
+  }
+
+  async rotateDocument(input: RotateInput): Promise<"rotated" | "stale-generation" | "unknown"> {
+    this.#open();
+    checkRotate(input);
+    return this.#writes.exclusive(() =>
+      this.#call(() => this.#sql.begin((tx) => rotateKeys(tx as unknown as PgSql, input))),
+    );
+  }
+
+  async createGrant(grant: GrantRecord): Promise<"created" | "exists" | "conflict"> {
+    this.#open();
+    checkGrant(grant);
+    return this.#writes.exclusive(() =>
+      this.#call(() => this.#sql.begin((tx) => insertGrant(tx as unknown as PgSql, grant))),
+    );
+  }
+
+  async grantByCapability(capabilityHash: Uint8Array): Promise<GrantRecord | undefined> {
+    this.#open();
+    checkCapabilityHash(capabilityHash);
+    const hash = Buffer.from(capabilityHash);
+    const [grant] = await this.#call(() =>
+      findGrants(this.#sql, this.#sql`WHERE g.capability_hash = ${hash}`),
+    );
+    return grant;
+  }
+
+  async getGrant(grantId: string): Promise<GrantRecord | undefined> {
+    this.#open();
+    checkGrantId(grantId);
+    const [grant] = await this.#call(() =>
+      findGrants(this.#sql, this.#sql`WHERE g.grant_id = ${grantId}`),
+    );
+    return grant;
+  }
+
+  async grantsForDocument(docId: string): Promise<GrantRecord[]> {
+    this.#open();
+    return this.#call(() =>
+      findGrants(
+        this.#sql,
+        this
+          .#sql`WHERE g.grant_id IN (SELECT grant_id FROM grant_documents WHERE doc_id = ${docId})`,
+      ),
+    );
+  }
+
+  async grantsForRecipient(accountId: string): Promise<GrantRecord[]> {
+    this.#open();
+    return this.#call(() => findGrants(this.#sql, this.#sql`WHERE g.recipient = ${accountId}`));
+  }
+
+  async deleteGrant(grantId: string): Promise<boolean> {
+    this.#open();
+    checkGrantId(grantId);
+    return this.#writes.exclusive(() =>
+      this.#call(async () => {
+        // The grant's documents go with it (ON DELETE CASCADE).
+        const deleted = await this.#sql`DELETE FROM grants WHERE grant_id = ${grantId}`;
+        return deleted.count > 0;
+      }),
+    );
+  }
+
+  async touchGrant(grantId: string, at: number): Promise<void> {
+    this.#open();
+    checkGrantId(grantId);
+    await this.#call(
+      () => this.#sql`UPDATE grants SET last_used_at = ${at} WHERE grant_id = ${grantId}`,
     );
   }
 

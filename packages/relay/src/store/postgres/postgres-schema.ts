@@ -56,6 +56,36 @@ const MIGRATIONS: readonly string[] = [
   -- Per-account quotas and account deletion find an owner's documents.
   CREATE INDEX documents_owner ON documents (owner) WHERE owner IS NOT NULL;
   `,
+  `
+  -- Key rotation: the generation of the document's current write key and access hash.
+  ALTER TABLE documents ADD COLUMN generation BIGINT NOT NULL DEFAULT 0;
+
+  -- Share grants (docs/sharing.md). The capability itself is never stored, only its hash.
+  CREATE TABLE grants (
+    grant_id TEXT PRIMARY KEY,
+    capability_hash BYTEA NOT NULL UNIQUE,
+    mode TEXT NOT NULL CHECK (mode IN ('read', 'write')),
+    expires_at BIGINT,
+    created_at BIGINT NOT NULL,
+    created_by TEXT,
+    recipient TEXT,
+    keyring BYTEA NOT NULL,
+    sealed_secret BYTEA,
+    last_used_at BIGINT
+  );
+  -- A recipient's inbox, and account deletion (grants created by or addressed to it).
+  CREATE INDEX grants_recipient ON grants (recipient, created_at) WHERE recipient IS NOT NULL;
+  CREATE INDEX grants_created_by ON grants (created_by) WHERE created_by IS NOT NULL;
+
+  -- The documents a grant opens, in the order the grant lists them.
+  CREATE TABLE grant_documents (
+    grant_id TEXT NOT NULL REFERENCES grants ON DELETE CASCADE,
+    doc_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (grant_id, doc_id)
+  );
+  CREATE INDEX grant_documents_doc ON grant_documents (doc_id);
+  `,
 ];
 
 /** The schema version this code writes. */
@@ -72,12 +102,15 @@ export interface MigrationSet {
 }
 
 /**
- * Brings the relay store's schema up to `SCHEMA_VERSION` and returns the version found.
- * Safe to run from several instances at once. Throws when the database was migrated by a
- * newer relay.
+ * Brings the relay store's schema up to `SCHEMA_VERSION` (or `target`, for tests that make
+ * an older database to upgrade) and returns the version found. Safe to run from several
+ * instances at once. Throws when the database was migrated by a newer relay.
  */
-export async function migrate(sql: Sql): Promise<number> {
-  return runMigrations(sql, { table: "ridevault_schema_migrations", migrations: MIGRATIONS });
+export async function migrate(sql: Sql, target = SCHEMA_VERSION): Promise<number> {
+  return runMigrations(sql, {
+    table: "ridevault_schema_migrations",
+    migrations: MIGRATIONS.slice(0, target),
+  });
 }
 
 /**
