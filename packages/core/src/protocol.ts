@@ -3,6 +3,7 @@
  * and envelope headers — and nothing that can decrypt (DESIGN.md §1).
  */
 
+export { CLAIM_PROOF_CONTEXT, claimProofMessage } from "./account/claim-proof.js";
 export { hashAccessSecret } from "./crypto/document-keys.js";
 export type { EnvelopeFormatError } from "./crypto/envelope-error.js";
 export {
@@ -14,6 +15,11 @@ export {
 } from "./crypto/envelope-format.js";
 export { loadSodium, type Sodium } from "./crypto/sodium.js";
 export { verifyEnvelope } from "./crypto/verify-envelope.js";
+export {
+  type ShareProofAction,
+  shareProofMessage,
+  verifyShareProof,
+} from "./sharing/share-proof.js";
 export {
   type ClientMessage,
   decodeClientMessage,

@@ -22,6 +22,7 @@ export const inspectEnvelope: EnvelopeInspector["inspect"] = (envelope) => {
       author: header.authorDevice,
       counter: header.counter,
       coversSeq: header.kind === "snapshot" ? header.coversSeq : null,
+      generation: header.generation,
     },
   };
 };

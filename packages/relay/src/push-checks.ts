@@ -46,6 +46,13 @@ export async function checkPush(
   if (!doc) {
     return refuse("unknown-document", `document ${docId} is not registered on this relay`);
   }
+  const generation = doc.generation ?? 0;
+  if (facts.value.generation < generation) {
+    return refuse(
+      "key-rotated",
+      `the document's keys were rotated to generation ${generation} (this envelope has ${facts.value.generation}): seal it again with the new keys`,
+    );
+  }
   if (!(await inspector.verify(message.envelope, doc.writePublicKey))) {
     return refuse("bad-signature", "the envelope is not signed by this document's write key");
   }

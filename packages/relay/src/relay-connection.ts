@@ -18,6 +18,7 @@ import {
   type ConnectionSink,
   type RelayOptions,
 } from "./relay-types.js";
+import { decideAccess, expiredMessage, type SubscriptionAccess } from "./subscribe-access.js";
 
 /** What a connection needs from the relay that routes between connections. */
 export interface Router {
@@ -28,12 +29,17 @@ export interface Router {
   fanOut(docId: string, seq: number, envelope: Uint8Array, from: RelayConnection): void;
   /** Sends an ephemeral envelope to every subscriber but `from`; stores nothing. */
   fanOutEphemeral(docId: string, envelope: Uint8Array, from: RelayConnection): void;
+  /** Starts or stops counting `connection` as a live watcher of `docId`. */
+  watch(docId: string, connection: RelayConnection, on: boolean): void;
 }
+
+const TOUCH_EVERY_MS = 60_000;
 
 const openPolicy: AccessPolicy = { authenticate: async () => ({ ok: true, principal: null }) };
 const MAX_BAD_FRAMES = 10;
 
 interface Subscription {
+  readonly access: SubscriptionAccess;
   /** Highest seq sent on this connection; live envelopes at or below it are skipped. */
   sentSeq: number;
   catchingUp: boolean;
@@ -57,6 +63,8 @@ export class RelayConnection {
   readonly #refusedCreations = new Map<string, { code: ErrorCode; message: string }>();
   /** Set by the upgrade (an access token in the handshake), else by `hello`. */
   #identity: ConnectionIdentity | undefined;
+  /** When each grant used on this connection was last recorded as used. */
+  readonly #touched = new Map<string, number>();
 
   /** @internal */
   constructor(
@@ -137,6 +145,11 @@ export class RelayConnection {
   deliver(docId: string, seq: number, envelope: Uint8Array): void {
     const subscription = this.#subscriptions.get(docId);
     if (!subscription) return;
+    const { access } = subscription;
+    if (access.kind === "grant" && access.expiresAt !== null && this.#now() >= access.expiresAt) {
+      this.#drop(docId, expiredMessage(access.expiresAt));
+      return;
+    }
     if (subscription.catchingUp) {
       subscription.queued.push({ seq, envelope });
       return;
@@ -144,6 +157,17 @@ export class RelayConnection {
     if (seq <= subscription.sentSeq) return;
     subscription.sentSeq = seq;
     this.sendFrame(encodeRelayMessage({ type: "envelope", docId, seq, envelope }));
+  }
+
+  /**
+   * @internal Ends the subscriptions this connection holds through the given grants (they
+   * were revoked), telling the device so.
+   */
+  revokeGrants(grantIds: ReadonlySet<string>): void {
+    for (const [docId, { access }] of [...this.#subscriptions]) {
+      if (access.kind === "grant" && grantIds.has(access.grantId))
+        this.#drop(docId, "this share was revoked by its owner");
+    }
   }
 
   /** @internal */
@@ -229,6 +253,19 @@ export class RelayConnection {
         this.#relay.unsubscribe(message.docId, this);
         this.#send({ type: "ack", id: message.id, docId: message.docId, seq: 0, duplicate: false });
         return;
+      case "watch":
+        if (!this.#subscriptions.has(message.docId)) {
+          this.#error(
+            message.id,
+            "forbidden",
+            "subscribe to the document before watching it",
+            message.docId,
+          );
+          return;
+        }
+        this.#relay.watch(message.docId, this, message.on);
+        this.#send({ type: "ack", id: message.id, docId: message.docId, seq: 0, duplicate: false });
+        return;
       case "push":
       case "ephemeral":
         await this.#push(message);
@@ -237,32 +274,31 @@ export class RelayConnection {
   }
 
   async #subscribe(message: Extract<ClientMessage, { type: "subscribe" }>): Promise<void> {
-    const { store, hashAccessSecret } = this.#options;
-    const doc = await this.#document(message.docId);
-    const refused = doc ? undefined : this.#refusedCreations.get(message.docId);
-    if (refused) {
-      this.#error(message.id, refused.code, refused.message, message.docId);
+    const { store } = this.#options;
+    const decision = await decideAccess({
+      docId: message.docId,
+      secret: message.accessSecret,
+      principal: this.#identity?.principal ?? null,
+      now: this.#now(),
+      options: this.#options,
+    });
+    if (!decision.ok) {
+      const refused =
+        decision.code === "unknown-document"
+          ? this.#refusedCreations.get(message.docId)
+          : undefined;
+      const { code, message: text } = refused ?? decision;
+      this.#error(message.id, code, text, message.docId);
       return;
     }
-    if (!doc) {
-      this.#error(
-        message.id,
-        "unknown-document",
-        `document ${message.docId} is not registered on this relay`,
-        message.docId,
-      );
-      return;
-    }
-    if (!equalBytes(hashAccessSecret(message.accessSecret), doc.accessHash)) {
-      this.#error(
-        message.id,
-        "forbidden",
-        "the access secret does not match this document",
-        message.docId,
-      );
-      return;
-    }
-    const subscription: Subscription = { sentSeq: message.afterSeq, catchingUp: true, queued: [] };
+    const { doc, access } = decision;
+    if (access.kind === "grant") this.#touch(access.grantId);
+    const subscription: Subscription = {
+      access,
+      sentSeq: message.afterSeq,
+      catchingUp: true,
+      queued: [],
+    };
     this.#subscriptions.set(message.docId, subscription);
     this.#relay.subscribe(message.docId, this, doc.lastSeq);
     const page = this.#options.catchUpPage ?? 500;
@@ -304,7 +340,22 @@ export class RelayConnection {
 
   async #push(message: Extract<ClientMessage, { type: "push" | "ephemeral" }>): Promise<void> {
     const { store, inspector } = this.#options;
-    const checked = await checkPush(message, inspector, (id) => this.#document(id));
+    const access = this.#subscriptions.get(message.docId)?.access;
+    if (access?.kind === "grant" && access.mode === "read") {
+      this.#error(
+        message.id,
+        "read-only",
+        "this share is read-only: its holder cannot change the document",
+        message.docId,
+      );
+      return;
+    }
+    // A read-write share lets its holder write to a document the policy would hide.
+    const find =
+      access?.kind === "grant"
+        ? (id: string) => store.getDocument(id)
+        : (id: string) => this.#document(id);
+    const checked = await checkPush(message, inspector, find);
     if (!checked.ok) {
       const { code } = checked.error;
       if (code === "bad-signature") this.#options.metrics?.errors.inc({ code });
@@ -365,6 +416,23 @@ export class RelayConnection {
     return doc;
   }
 
+  /** Ends a subscription the device may no longer hold, with a `forbidden` error. */
+  #drop(docId: string, reason: string): void {
+    this.#subscriptions.delete(docId);
+    this.#relay.unsubscribe(docId, this);
+    this.#error(0, "forbidden", reason, docId);
+  }
+
+  /** Records a grant's use, at most once a minute per grant on this connection. */
+  #touch(grantId: string): void {
+    const now = this.#now();
+    if (now - (this.#touched.get(grantId) ?? -Infinity) < TOUCH_EVERY_MS) return;
+    this.#touched.set(grantId, now);
+    this.#options.store.touchGrant?.(grantId, now).catch(() => {
+      this.#options.metrics?.errors.inc({ code: "grant-touch-failed" });
+    });
+  }
+
   #send(message: RelayMessage): void {
     this.sendFrame(encodeRelayMessage(message));
   }
@@ -381,11 +449,4 @@ export class RelayConnection {
   #now(): number {
     return (this.#options.now ?? Date.now)();
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= (a[i] as number) ^ (b[i] as number);
-  return diff === 0;
 }

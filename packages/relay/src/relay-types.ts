@@ -13,6 +13,8 @@ export interface EnvelopeFacts {
   readonly author: string;
   readonly counter: number;
   readonly coversSeq: number | null;
+  /** The key generation it was sealed with. */
+  readonly generation: number;
 }
 
 /** Parses envelope headers and checks signatures; the relay holds no decrypting code. */
@@ -47,9 +49,18 @@ export interface ProtocolStore {
         lastSeq: number;
         /** The account that registered it, if the store keeps owners. */
         owner?: string | null;
+        /** The key generation whose write key and access hash these are (0 if absent). */
+        generation?: number;
       }
     | undefined
   >;
+  /**
+   * The share grant whose capability hashes to `capabilityHash` (docs/sharing.md); a store
+   * without grants leaves it out and share links do not open there.
+   */
+  grantByCapability?(capabilityHash: Uint8Array): Promise<ShareGrant | undefined>;
+  /** Records a grant's use (called at most once a minute per grant and connection). */
+  touchGrant?(grantId: string, at: number): Promise<void>;
   append(input: {
     docId: string;
     author: string;
@@ -68,6 +79,16 @@ export interface ProtocolStore {
     }[]
   >;
   prune(docId: string): Promise<number>;
+}
+
+/** What the protocol needs of a share grant. */
+export interface ShareGrant {
+  readonly grantId: string;
+  readonly docIds: readonly string[];
+  readonly mode: "read" | "write";
+  readonly expiresAt: number | null;
+  /** Only this account may use it (sharing with a known rider); null: any holder. */
+  readonly recipient: string | null;
 }
 
 /** Who a connection speaks for: an account (or null), and until when its token is valid. */

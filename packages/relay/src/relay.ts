@@ -27,6 +27,8 @@ export {
 export class Relay implements Router {
   readonly #options: RelayOptions;
   readonly #subscribers = new Map<string, Set<RelayConnection>>();
+  /** Connections watching each document live (a subset of its subscribers). */
+  readonly #watchers = new Map<string, Set<RelayConnection>>();
   /** Cross-instance fan-out, when the store has a change feed. */
   readonly #shared: FeedFanOut<RelayConnection> | undefined;
 
@@ -76,10 +78,16 @@ export class Relay implements Router {
       this.#shared?.follow(docId, lastSeq);
     }
     set.add(connection);
+    // A rider who (re)connects while a coach watches must know to send the live ride.
+    const watching = this.#watchers.get(docId)?.size ?? 0;
+    if (watching > 0) {
+      connection.sendFrame(encodeRelayMessage({ type: "watchers", docId, count: watching }));
+    }
   }
 
   /** @internal */
   unsubscribe(docId: string, connection: RelayConnection): void {
+    this.watch(docId, connection, false);
     const set = this.#subscribers.get(docId);
     set?.delete(connection);
     if (set?.size === 0) {
@@ -97,6 +105,37 @@ export class Relay implements Router {
     for (const connection of this.#subscribers.get(docId) ?? []) {
       if (connection !== from) connection.deliver(docId, seq, envelope);
     }
+  }
+
+  /**
+   * @internal Counts `connection` as watching `docId` (or not); on a change every subscriber
+   * hears the new count, so a recording device sends its live ride only while watched.
+   */
+  watch(docId: string, connection: RelayConnection, on: boolean): void {
+    let set = this.#watchers.get(docId);
+    if (on === (set?.has(connection) ?? false)) return;
+    if (on) {
+      set ??= new Set();
+      this.#watchers.set(docId, set);
+      set.add(connection);
+    } else {
+      set?.delete(connection);
+      if (set?.size === 0) this.#watchers.delete(docId);
+    }
+    const frame = encodeRelayMessage({ type: "watchers", docId, count: set?.size ?? 0 });
+    for (const subscriber of this.#subscribers.get(docId) ?? []) subscriber.sendFrame(frame);
+  }
+
+  /**
+   * Ends every subscription held through these grants, on every connection of this
+   * instance (the grants were revoked or their document's keys rotated them out).
+   */
+  revokeGrants(grantIds: Iterable<string>): void {
+    const revoked = new Set(grantIds);
+    if (revoked.size === 0) return;
+    const connections = new Set<RelayConnection>();
+    for (const set of this.#subscribers.values()) for (const c of set) connections.add(c);
+    for (const connection of connections) connection.revokeGrants(revoked);
   }
 
   /** @internal Sends an ephemeral envelope to every other subscriber; stores nothing. */

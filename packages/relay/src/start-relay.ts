@@ -6,6 +6,7 @@
 import { hashAccessSecret, loadSodium } from "@ridevault/core/protocol";
 import { createRelayAccounts, type RelayAccountsOptions } from "./accounts/relay-accounts.js";
 import { createEnvelopeInspector } from "./envelope-inspector.js";
+import { createShareRoutes } from "./http/share-routes.js";
 import { type Logger, silentLogger } from "./log.js";
 import { RelayMetrics } from "./metrics.js";
 import { type AccessPolicy, Relay } from "./relay.js";
@@ -72,6 +73,23 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     ...(options.feed && { feed: options.feed }),
   });
   await relay.start();
+  const shareRoutes = createShareRoutes({
+    store: options.store,
+    sodium,
+    hashCapability: (capability) => hashAccessSecret(sodium, capability),
+    revoked: (grantIds) => relay.revokeGrants(grantIds),
+    ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
+    ...(accounts && {
+      authenticate: async (token: string) => {
+        const caller = await accounts.service.authenticate(token);
+        return caller.ok ? caller.value.accountId : null;
+      },
+    }),
+  });
+  const accountRoutes = accounts?.routes;
+  const routes: NonNullable<RelayServerOptions["routes"]> = async (request, response) =>
+    (await shareRoutes(request, response)) ||
+    (accountRoutes !== undefined && (await accountRoutes(request, response)));
   const storeHealthy =
     options.healthy ??
     (async () =>
@@ -88,8 +106,8 @@ export async function startRelay(options: StartRelayOptions): Promise<RunningRel
     ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
     ...(options.maxBufferedBytes !== undefined && { maxBufferedBytes: options.maxBufferedBytes }),
     ...(options.fallback !== undefined && { fallback: options.fallback }),
+    routes,
     ...(accounts && {
-      routes: accounts.routes,
       authenticateUpgrade: accounts.policy.authenticateUpgrade,
       onSignedOut: accounts.policy.onSignedOut,
       sessionCheck: {

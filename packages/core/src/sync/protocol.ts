@@ -6,7 +6,8 @@
  *
  * with integers as LEB128 varints and strings/bytes length-prefixed. Version 2 dropped the
  * document id from `push` and `ephemeral`: the envelope's header already names it (29 bytes
- * less per pushed chunk, ~5 % of a live ride's sync bytes). Messages are
+ * less per pushed chunk, ~5 % of a live ride's sync bytes). Version 3 added live viewing
+ * (`watch` and `watchers`) and the sharing error codes `read-only` and `key-rotated`. Messages are
  * discriminated unions split by direction. `decodeClientMessage`/`decodeRelayMessage`
  * validate every field and never throw: a bad frame is a `ProtocolError` value.
  *
@@ -17,7 +18,7 @@ import { ByteReader, ByteWriter, DecodeError } from "../bytes.js";
 import { err, ok, type Result } from "../result.js";
 
 /** The protocol version this library speaks. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** The largest frame either side accepts (an envelope of up to 1 MiB plus framing). */
 export const MAX_FRAME_BYTES = 1024 * 1024 + 4096;
 
@@ -60,6 +61,16 @@ export type ClientMessage =
       /** As for `push`: taken from the envelope's header. */
       readonly docId: string;
       readonly envelope: Uint8Array;
+    }
+  | {
+      /**
+       * Starts (`on`) or stops watching a subscribed document's ephemeral messages (a coach
+       * watching a ride live). Only watchers receive them; writers hear the watcher count.
+       */
+      readonly type: "watch";
+      readonly id: number;
+      readonly docId: string;
+      readonly on: boolean;
     };
 
 /** Messages the relay sends. */
@@ -91,6 +102,12 @@ export type RelayMessage =
     }
   | { readonly type: "ephemeral"; readonly docId: string; readonly envelope: Uint8Array }
   | {
+      /** How many connections watch the document now; sent to its subscribers on change. */
+      readonly type: "watchers";
+      readonly docId: string;
+      readonly count: number;
+    }
+  | {
       readonly type: "error";
       readonly id: number;
       readonly code: ErrorCode;
@@ -111,6 +128,8 @@ export const ERROR_CODES = [
   "too-large",
   "rate-limited",
   "quota-exceeded",
+  "read-only",
+  "key-rotated",
   "internal",
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -128,8 +147,17 @@ const CLIENT_TYPES = [
   "unsubscribe",
   "push",
   "ephemeral",
+  "watch",
 ] as const;
-const RELAY_TYPES = ["welcome", "ack", "envelope", "caught-up", "ephemeral", "error"] as const;
+const RELAY_TYPES = [
+  "welcome",
+  "ack",
+  "envelope",
+  "caught-up",
+  "ephemeral",
+  "error",
+  "watchers",
+] as const;
 const DOC_ID = /^[1-9A-HJ-NP-Za-km-z]{16,64}$/;
 const DEVICE_ID = /^[0-9a-f]{16}$/;
 
@@ -161,6 +189,10 @@ export function encodeClientMessage(message: ClientMessage): Uint8Array {
         throw new RangeError(`this envelope does not belong to document ${message.docId}`);
       }
       w.blob(message.envelope);
+      break;
+    case "watch":
+      text(w, message.docId);
+      w.byte(message.on ? 1 : 0);
       break;
   }
   return w.finish();
@@ -201,6 +233,10 @@ export function encodeRelayMessage(message: RelayMessage): Uint8Array {
       text(w, message.message);
       text(w, message.docId ?? "");
       break;
+    case "watchers":
+      text(w, message.docId);
+      w.uint(message.count);
+      break;
   }
   return w.finish();
 }
@@ -233,6 +269,12 @@ export function decodeClientMessage(frame: Uint8Array): Result<ClientMessage, Pr
         const envelope = r.blob().slice();
         return { type, id, docId: envelopeDocId(envelope), envelope };
       }
+      case "watch": {
+        const docId = readDocId(r);
+        const on = r.byte();
+        if (on > 1) throw new DecodeError("watch must be 0 or 1");
+        return { type, id, docId, on: on === 1 };
+      }
     }
   });
 }
@@ -264,6 +306,8 @@ export function decodeRelayMessage(frame: Uint8Array): Result<RelayMessage, Prot
         const docId = readText(r, 64);
         return { type, id, code: code as ErrorCode, message, docId: docId === "" ? null : docId };
       }
+      case "watchers":
+        return { type, docId: readDocId(r), count: r.uint() };
     }
   });
 }

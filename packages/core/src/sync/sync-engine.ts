@@ -25,12 +25,14 @@ import { openEnvelope, sealEnvelope } from "../crypto/envelope.js";
 import { MAX_PLAINTEXT_BYTES } from "../crypto/envelope-format.js";
 import { loadSodium, type Sodium } from "../crypto/sodium.js";
 import { type Clock, type Random, systemClock, systemRandom } from "../runtime.js";
+import { LiveLinks } from "./live-links.js";
 import {
   type ClientMessage,
   decodeRelayMessage,
   encodeClientMessage,
   type RelayMessage,
 } from "./protocol.js";
+import { resealOutbox } from "./reseal-outbox.js";
 import type { SyncedDocument, SyncSource } from "./sync-source.js";
 import { StatusBoard, type SyncStatus } from "./sync-status.js";
 import { type DocumentSyncState, SyncStore } from "./sync-store.js";
@@ -60,7 +62,7 @@ export interface SyncOptions {
 }
 
 type Request =
-  | { readonly kind: "register" | "subscribe" | "unsubscribe"; readonly docId: string }
+  | { readonly kind: "register" | "subscribe" | "unsubscribe" | "watch"; readonly docId: string }
   | {
       readonly kind: "push";
       readonly docId: string;
@@ -69,7 +71,13 @@ type Request =
     };
 
 interface Tracked {
-  readonly doc: SyncedDocument;
+  /** Replaced when its keys change (a rotation). */
+  doc: SyncedDocument;
+  /**
+   * An envelope arrived sealed with keys this device lacks: the cursor stays put until the
+   * keys come and the document is subscribed again from it.
+   */
+  blocked: boolean;
   state: DocumentSyncState;
   caughtUp: boolean;
   /** Plaintexts received during catch-up, merged at `caught-up` in one go. */
@@ -109,6 +117,7 @@ export class SyncEngine {
   #epoch = 0;
   #stopped = true;
   readonly #status = new StatusBoard();
+  readonly #live = new LiveLinks();
   #stopDocumentsListener: (() => void) | undefined;
 
   constructor(options: SyncOptions) {
@@ -162,6 +171,67 @@ export class SyncEngine {
     return this.#status.whenSynced(timeoutMs);
   }
 
+  /**
+   * Watches `docId`'s live messages (on) or stops (off); remembered across reconnects. The
+   * relay tells the document's writers how many watch, so they send only while watched.
+   */
+  watch(docId: string, on: boolean): void {
+    if (on === this.#live.watching.has(docId)) return;
+    if (on) this.#live.watching.add(docId);
+    else this.#live.watching.delete(docId);
+    const tracked = this.#docs.get(docId);
+    if (this.#welcomed && tracked?.caughtUp) this.#sendWatch(docId, on);
+  }
+
+  /** How many devices the relay last said watch `docId` (0 while offline). */
+  watchers(docId: string): number {
+    return this.#live.watchers(docId);
+  }
+
+  /** Calls `listener` when a document's watcher count changes; returns an unsubscribe. */
+  onWatchers(listener: (docId: string, count: number) => void): () => void {
+    return this.#live.onWatchers(listener);
+  }
+
+  /** Calls `listener` with each live message that arrives (decrypted); returns an unsubscribe. */
+  onLive(listener: (docId: string, plaintext: Uint8Array) => void): () => void {
+    return this.#live.onLive(listener);
+  }
+
+  /**
+   * Seals `plaintext` as a live (ephemeral) message of `docId` and sends it — only when
+   * connected, this device can write the document, and somebody watches. Returns whether it
+   * was sent. Live messages are never stored or retried: the next one supersedes it.
+   */
+  sendLive(docId: string, plaintext: Uint8Array): boolean {
+    const tracked = this.#docs.get(docId);
+    const keys = tracked && newest(tracked.doc.keys);
+    if (!keys || !canWrite(keys) || !this.#welcomed || this.#live.watchers(docId) === 0)
+      return false;
+    const sealed = sealEnvelope(this.#sodiumOrThrow(), {
+      header: {
+        kind: "ephemeral",
+        docId,
+        generation: keys.generation,
+        authorDevice: this.#options.source.deviceId,
+        counter: this.#live.nextCounter(),
+      },
+      plaintext,
+      keys,
+      random: this.#random,
+    });
+    if (!sealed.ok) {
+      this.#error(sealed.error.code, `could not seal a live message: ${sealed.error.message}`);
+      return false;
+    }
+    this.#send({ type: "ephemeral", id: this.#id(), docId, envelope: sealed.value });
+    return true;
+  }
+
+  #sendWatch(docId: string, on: boolean): void {
+    this.#request({ type: "watch", id: 0, docId, on }, { kind: "watch", docId });
+  }
+
   /** Picks up new documents; refreshes run one after another, never interleaved. */
   #refreshDocuments(): Promise<void> {
     // Not "synced" while documents the library just listed are still being picked up.
@@ -180,13 +250,31 @@ export class SyncEngine {
 
   async #trackNewDocuments(): Promise<void> {
     const documents = await this.#options.source.documents();
+    const listed = new Set(documents.map((doc) => doc.docId));
+    for (const [docId, tracked] of [...this.#docs]) {
+      // No longer the source's (a share ended, a workout purged): stop following it; its
+      // outbox stays stored.
+      if (listed.has(docId)) continue;
+      tracked.stopListening();
+      if (tracked.idleTimer !== undefined) clearTimeout(tracked.idleTimer);
+      this.#pending -= tracked.unacked;
+      this.#docs.delete(docId);
+      if (this.#welcomed)
+        this.#request({ type: "unsubscribe", id: 0, docId }, { kind: "unsubscribe", docId });
+    }
     for (const doc of documents) {
-      if (this.#docs.has(doc.docId) || this.#stopped) continue;
+      if (this.#stopped) continue;
+      const known = this.#docs.get(doc.docId);
+      if (known) {
+        if (keysChanged(known.doc, doc)) await this.#rekeyed(known, doc);
+        continue;
+      }
       const state = await this.#store.state(doc.docId);
       const outbox = await this.#store.pending(doc.docId);
       const last = outbox[outbox.length - 1];
       const tracked: Tracked = {
         doc,
+        blocked: false,
         state: last && last.counter > state.counter ? { ...state, counter: last.counter } : state,
         caughtUp: false,
         buffered: [],
@@ -202,6 +290,44 @@ export class SyncEngine {
       if (this.#welcomed) this.#startDocument(tracked);
     }
     this.#updateStatus();
+  }
+
+  /**
+   * New keys for a tracked document (a rotation, or a share's refreshed keyring): outbox
+   * envelopes sealed with older keys are sealed again, and the document is subscribed anew
+   * from its cursor, with the new access secret, picking up what could not be opened.
+   */
+  async #rekeyed(tracked: Tracked, doc: SyncedDocument): Promise<void> {
+    tracked.doc = doc;
+    tracked.blocked = false;
+    const keys = newest(doc.keys);
+    if (keys) {
+      await tracked.writes;
+      const pending = await this.#store.pending(doc.docId);
+      const outcome = resealOutbox(this.#sodiumOrThrow(), {
+        pending,
+        keys: doc.keys,
+        newest: keys,
+        random: this.#random,
+      });
+      for (const entry of outcome.resealed) await this.#store.put(entry);
+      for (const { entry, reason } of outcome.dropped) {
+        await this.#store.remove(entry.docId, entry.counter);
+        this.#pending--;
+        tracked.unacked--;
+        this.#error(
+          "reseal-failed",
+          `a change of ${doc.docId} could not be sealed again: ${reason}`,
+        );
+      }
+      for (const entry of outcome.resealed)
+        this.#inFlight.delete(`${entry.docId}/${entry.counter}`);
+    }
+    if (this.#welcomed) {
+      tracked.caughtUp = false;
+      tracked.buffered = [];
+      this.#startDocument(tracked);
+    }
   }
 
   /** Turns unsent local changes into an envelope in the outbox (synchronously decided). */
@@ -298,6 +424,7 @@ export class SyncEngine {
     this.#welcomed = false;
     this.#requests.clear();
     this.#inFlight.clear();
+    this.#live.disconnected();
     for (const tracked of this.#docs.values()) {
       tracked.caughtUp = false;
       tracked.buffered = [];
@@ -343,14 +470,31 @@ export class SyncEngine {
       case "caught-up":
         await this.#caughtUp(message.docId, message.seq, epoch);
         return;
-      case "ephemeral":
+      case "ephemeral": {
+        const tracked = this.#docs.get(message.docId);
+        if (!tracked) return;
+        const opened = openEnvelope(this.#sodiumOrThrow(), message.envelope, tracked.doc.keys);
+        if (opened.ok && opened.value.header.kind === "ephemeral")
+          this.#live.received(message.docId, opened.value.plaintext);
+        else if (!opened.ok)
+          this.#error(opened.error.code, `a live message was rejected: ${opened.error.message}`);
+        return;
+      }
+      case "watchers":
+        this.#live.setWatchers(message.docId, message.count);
         return;
       case "error": {
         const request = this.#requests.get(message.id);
         this.#requests.delete(message.id);
         this.#error(message.code, message.message);
         if (request?.kind === "push") this.#inFlight.delete(`${request.docId}/${request.counter}`);
-        const tracked = request ? this.#docs.get(request.docId) : undefined;
+        const docId = request?.docId ?? message.docId;
+        const tracked = docId === null ? undefined : this.#docs.get(docId);
+        if (!request && tracked && message.code === "forbidden") {
+          // The relay ended a subscription (a share revoked or expired): ask the source.
+          tracked.caughtUp = false;
+          void this.#options.source.refreshKeys?.(tracked.doc.docId);
+        }
         if (tracked && message.code === "unknown-document" && request?.kind !== "register") {
           // The relay lost the document (a new or restored relay): register it again; the
           // outbox is re-sent once the new subscription has caught up.
@@ -367,6 +511,15 @@ export class SyncEngine {
             this.#local(tracked);
             this.#startDocument(tracked);
           }
+        }
+        if (
+          tracked &&
+          (message.code === "key-rotated" ||
+            (message.code === "forbidden" && request?.kind === "subscribe"))
+        ) {
+          // Keys rotated elsewhere: the outbox keeps the envelope until new keys arrive and
+          // it is sealed again (`#rekeyed`).
+          void this.#options.source.refreshKeys?.(tracked.doc.docId);
         }
         if (request?.kind === "push" && message.code === "bad-signature") {
           // It can never be accepted: these keys cannot write this document.
@@ -387,8 +540,9 @@ export class SyncEngine {
     if (!keys) return;
     const docId = tracked.doc.docId;
     const sodium = this.#sodiumOrThrow();
-    const accessSecret = deriveAccessSecret(sodium, keys.readKey);
-    if (canWrite(keys) && !tracked.state.registered) {
+    const shared = tracked.doc.accessSecret;
+    const accessSecret = shared ?? deriveAccessSecret(sodium, keys.readKey);
+    if (shared === undefined && canWrite(keys) && !tracked.state.registered) {
       const accessHash = hashAccessSecret(sodium, accessSecret);
       this.#request(
         { type: "register", id: 0, docId, writePublicKey: keys.writePublicKey, accessHash },
@@ -436,6 +590,14 @@ export class SyncEngine {
     const tracked = this.#docs.get(docId);
     if (!tracked) return;
     const opened = openEnvelope(this.#sodiumOrThrow(), envelope, tracked.doc.keys);
+    if (!opened.ok && opened.error.code === "unknown-generation") {
+      const held = newest(tracked.doc.keys)?.generation ?? -1;
+      if (opened.error.generation > held) {
+        // Sealed with keys rotated after ours: hold the cursor and fetch the new keys.
+        tracked.blocked = true;
+        void this.#options.source.refreshKeys?.(docId);
+      }
+    }
     if (!opened.ok) {
       this.#error(
         opened.error.code,
@@ -466,6 +628,7 @@ export class SyncEngine {
     if (epoch !== this.#epoch) return;
     tracked.caughtUp = true;
     this.#advance(tracked, seq);
+    if (this.#live.watching.has(docId)) this.#sendWatch(docId, true);
     const pending = await this.#store.pending(docId);
     if (epoch !== this.#epoch) return;
     for (const entry of pending) this.#push(docId, entry.counter, entry.envelope, null);
@@ -486,7 +649,7 @@ export class SyncEngine {
   }
 
   #advance(tracked: Tracked, seq: number): void {
-    if (this.#stopped) return;
+    if (this.#stopped || tracked.blocked) return;
     let cursor = Math.max(tracked.state.cursor, seq);
     while (tracked.ownAhead.has(cursor + 1)) cursor++;
     for (const own of tracked.ownAhead) if (own <= cursor) tracked.ownAhead.delete(own);
@@ -587,6 +750,19 @@ export class SyncEngine {
   #setStatus(change: Partial<SyncStatus>): void {
     this.#status.set({ ...change, pending: this.#pending });
   }
+}
+
+/** True when `next` holds other keys than `current` (a new generation or access secret). */
+function keysChanged(current: SyncedDocument, next: SyncedDocument): boolean {
+  const a = newest(current.keys);
+  const b = newest(next.keys);
+  if (a?.generation !== b?.generation || current.keys.size !== next.keys.size) return true;
+  if (a && b && (a.writeKey === null) !== (b.writeKey === null)) return true;
+  const x = current.accessSecret;
+  const y = next.accessSecret;
+  return (
+    x?.length !== y?.length || (x !== undefined && y !== undefined && x.some((v, i) => v !== y[i]))
+  );
 }
 
 function newest(keys: ReadonlyMap<number, DocumentKeys>): DocumentKeys | undefined {

@@ -12,6 +12,11 @@ export interface SyncedDocument {
   readonly docId: string;
   /** All generations of its keys this device holds (the newest seals). */
   readonly keys: ReadonlyMap<number, DocumentKeys>;
+  /**
+   * What to present to the relay instead of the access secret derived from the read key: a
+   * share's capability (docs/sharing.md). Such a document is never registered by this device.
+   */
+  readonly accessSecret?: Uint8Array;
   /** Automerge heads of the current state. */
   heads(): string[];
   /** Automerge changes since `heads` (everything without heads). */
@@ -33,6 +38,14 @@ export interface SyncSource {
   persist(docId: string): Promise<void>;
   /** Merges changes (Automerge bytes) that arrived for `docId`. */
   merge(docId: string, changes: Uint8Array): Promise<{ ok: true } | { ok: false; message: string }>;
-  /** Calls `listener` when the set of documents changes (a workout created or learned of). */
+  /**
+   * Calls `listener` when the set of documents changes (a workout created or learned of) or
+   * a document's keys do (a new generation after a rotation).
+   */
   onDocumentsChanged(listener: () => void): () => void;
+  /**
+   * The relay or an envelope says `docId`'s keys rotated past what this device holds: fetch
+   * the new ones if the source can (a share's keyring); `onDocumentsChanged` then fires.
+   */
+  refreshKeys?(docId: string): Promise<void>;
 }

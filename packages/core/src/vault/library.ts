@@ -64,6 +64,49 @@ export interface LibraryDoc {
    * learn the keys from it.
    */
   keys?: Record<string, Record<string, Uint8Array>>;
+  /**
+   * Keys made for a rotation the relay has not confirmed yet, by workout and generation;
+   * moved into `keys` once it has (docs/sharing.md).
+   */
+  pendingKeys?: Record<string, Record<string, Uint8Array>>;
+  /** Shares this rider made, by grant id (`vault.shares`). */
+  shares?: Record<string, StoredShare>;
+  /** Shares other riders (or links) gave this rider, by grant id (`vault.sharedWithMe`). */
+  sharedWithMe?: Record<string, StoredIncomingShare>;
+  /** Library entries of the workouts shared with this rider, by workout id. */
+  sharedEntries?: Record<string, Record<string, unknown>>;
+}
+
+/**
+ * A share this rider made. The link secret is kept (inside the end-to-end encrypted library)
+ * so the share's keyring can be sealed again when a document's keys rotate.
+ */
+export interface StoredShare {
+  secret: Uint8Array;
+  docIds: string[];
+  mode: "read" | "write";
+  expiresAt: number | null;
+  createdAt: number;
+  /** The rider it was made for (sharing with a known rider); null for a link. */
+  recipient: string | null;
+  recipientEmail: string | null;
+}
+
+/** A share this rider holds. */
+export interface StoredIncomingShare {
+  secret: Uint8Array;
+  docIds: string[];
+  mode: "read" | "write";
+  expiresAt: number | null;
+  /** The account that shared it, if the relay knows one. */
+  owner: string | null;
+  ownerEmail: string | null;
+  addedAt: number;
+  /** The keys from the share's keyring: by workout, then generation. */
+  keys: Record<string, Record<string, Uint8Array>>;
+  /** Set when the relay stopped serving it (revoked or expired): when, and why. */
+  endedAt: number | null;
+  endedReason: string | null;
 }
 
 /** The library entry of a workout, from its metadata and summary. */

@@ -8,10 +8,12 @@ import { createDocumentKeys, type DocumentKeys } from "../crypto/document-keys.j
 import { loadSodium } from "../crypto/sodium.js";
 import type { DeviceId } from "../ids.js";
 import { decodeDocumentKeys, encodeDocumentKeys } from "../keys/encode-document-keys.js";
+import type { ShareClient } from "../sharing/share-client.js";
 import type { DocHandle, DocStore } from "../storage/doc-store.js";
 import type { StorageAdapter } from "../storage/storage-adapter.js";
 import type { SyncedDocument, SyncSource } from "../sync/sync-source.js";
 import type { LibraryDoc } from "./library.js";
+import type { SharedWithMe } from "./shared-with-me.js";
 import type { Workouts } from "./workouts.js";
 
 /** @internal */
@@ -22,6 +24,9 @@ export interface VaultSyncParts {
   readonly library: DocHandle<LibraryDoc>;
   readonly workouts: Workouts;
   readonly libraryKeys: () => Promise<string>;
+  readonly sharedWithMe: SharedWithMe;
+  /** Where a share's keyring is fetched again after a rotation; none: keys wait for the library. */
+  readonly shareClient?: ShareClient;
 }
 
 /** @internal The `SyncSource` of a vault. */
@@ -32,10 +37,12 @@ export function createVaultSyncSource(parts: VaultSyncParts): SyncSource {
   function synced(
     handle: DocHandle<unknown>,
     keys: ReadonlyMap<number, DocumentKeys>,
+    accessSecret?: Uint8Array,
   ): SyncedDocument {
     return {
       docId: handle.documentId,
       keys,
+      ...(accessSecret && { accessSecret }),
       heads: () => Automerge.getHeads(handle.doc()),
       changesSince: (heads) => Automerge.saveSince(handle.doc(), [...heads]),
       save: () => Automerge.save(handle.doc()),
@@ -82,7 +89,15 @@ export function createVaultSyncSource(parts: VaultSyncParts): SyncSource {
         if (!keys) continue;
         out.push(synced((await docs.ensure(id)) as DocHandle<unknown>, keys));
       }
+      for (const shared of await parts.sharedWithMe.documents()) {
+        const handle = (await docs.ensure(shared.docId)) as DocHandle<unknown>;
+        out.push(synced(handle, shared.keys, shared.accessSecret));
+      }
       return out;
+    },
+    async refreshKeys(docId) {
+      if (parts.shareClient && parts.sharedWithMe.mode(docId) !== undefined)
+        await parts.sharedWithMe.refreshKeys(parts.shareClient, docId);
     },
     persist: (docId) => docs.flush([docId]),
     async merge(docId, changes) {
@@ -113,11 +128,19 @@ export function createVaultSyncSource(parts: VaultSyncParts): SyncSource {
     onDocumentsChanged(listener) {
       // New entries need keys (made here for our own workouts); entries whose keys arrive
       // from another device become syncable then.
+      // …and documents whose keys rotate (new generations), and shares added or ended.
       const syncable = (): string => {
         const doc = library.doc();
+        const generations = (keys: Record<string, Record<string, Uint8Array>> | undefined) =>
+          Object.entries(keys ?? {})
+            .map(([id, byGeneration]) => `${id}:${Object.keys(byGeneration).sort().join(",")}`)
+            .sort();
         return JSON.stringify([
           Object.keys(doc.workouts ?? {}).sort(),
-          Object.keys(doc.keys ?? {}).sort(),
+          generations(doc.keys),
+          Object.entries(doc.sharedWithMe ?? {})
+            .map(([id, share]) => [id, share.endedAt, generations(share.keys)])
+            .sort(),
         ]);
       };
       let known = syncable();

@@ -15,6 +15,7 @@ import type { LibraryAccess } from "../keys/account-bundle.js";
 import { decodeDocumentKeys, encodeDocumentKeys } from "../keys/encode-document-keys.js";
 import { err, ok, type Result } from "../result.js";
 import { type Clock, type Random, systemClock, systemRandom } from "../runtime.js";
+import type { ShareClient } from "../sharing/share-client.js";
 import { createCheckedStorage } from "../storage/checked-storage.js";
 import type { CrashLog } from "../storage/crash-log.js";
 import { type DocHandle, DocStore } from "../storage/doc-store.js";
@@ -39,6 +40,8 @@ import {
 } from "./import-workout.js";
 import { entryFromStored, type LibraryDoc, type LibraryEntry } from "./library.js";
 import { type RecoveryReport, recoverCrashLogs } from "./recovery.js";
+import { SharedWithMe } from "./shared-with-me.js";
+import { VaultShares } from "./shares.js";
 import { base64ToBytes, bytesToBase64, createVaultSyncSource } from "./sync-source.js";
 import { Workouts } from "./workouts.js";
 
@@ -193,6 +196,10 @@ export class Vault {
   readonly deviceId: DeviceId;
   /** Create, open, list, edit, delete and record workouts. */
   readonly workouts: Workouts;
+  /** Share this rider's workouts by link or with a known rider; list and revoke shares. */
+  readonly shares: VaultShares;
+  /** Workouts other riders shared with this rider. */
+  readonly sharedWithMe: SharedWithMe;
   readonly #library: DocHandle<LibraryDoc>;
   readonly #docs: DocStore;
   readonly #storage: StorageAdapter;
@@ -221,6 +228,16 @@ export class Vault {
     this.deviceId = parts.manifest.deviceId;
     this.#snapshot = this.#readLibrary();
     this.#library.onChange(() => this.#emitChanges());
+    const clock = parts.options.clock ?? systemClock;
+    const flushLibrary = () => parts.docs.flush([parts.library.documentId]);
+    this.sharedWithMe = new SharedWithMe({ library: parts.library, flush: flushLibrary, clock });
+    this.shares = new VaultShares({
+      library: parts.library,
+      flush: flushLibrary,
+      clock,
+      random: parts.random,
+    });
+    const sharedWithMe = this.sharedWithMe;
     this.workouts = new Workouts({
       docs: parts.docs,
       library: parts.library,
@@ -233,6 +250,10 @@ export class Vault {
       summaryDelayMs: parts.options.summaryDelayMs ?? 2000,
       summaryIntervalMs: parts.options.summaryIntervalMs ?? 15 * 60_000,
       entries: () => this.#snapshot,
+      shared: (id) => {
+        const mode = sharedWithMe.mode(id);
+        return mode && { mode, entry: sharedWithMe.entry(id) };
+      },
     });
     this.#imports = {
       workouts: this.workouts,
@@ -318,9 +339,14 @@ export class Vault {
     return `${INVITE_PREFIX}${btoa(JSON.stringify({ libraryId: this.#library.documentId, libraryKeys: keys }))}`;
   }
 
-  /** @internal What the sync engine needs from this vault. */
-  syncSource(): SyncSource {
+  /**
+   * @internal What the sync engine needs from this vault; `shareClient` fetches shares'
+   * keys again after their owner rotates them.
+   */
+  syncSource(options: { shareClient?: ShareClient } = {}): SyncSource {
     return createVaultSyncSource({
+      sharedWithMe: this.sharedWithMe,
+      ...(options.shareClient && { shareClient: options.shareClient }),
       deviceId: this.deviceId,
       storage: this.#storage,
       docs: this.#docs,

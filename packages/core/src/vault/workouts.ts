@@ -17,7 +17,7 @@ import {
   type WorkoutMetadata,
 } from "../workout/metadata.js";
 import { Recording, type RecordingOptions } from "../workout/recording.js";
-import { type ChangesError, Workout } from "../workout/workout.js";
+import { type ChangesError, readOnlyWorkout, Workout } from "../workout/workout.js";
 import { entryAnalytics, entryIsCurrent } from "./entry-analytics.js";
 import {
   type AlreadyRecordingError,
@@ -49,6 +49,13 @@ export interface WorkoutsContext {
   readonly summaryDelayMs: number;
   readonly summaryIntervalMs: number;
   readonly entries: () => ReadonlyMap<string, LibraryEntry>;
+  /**
+   * For a workout shared with this rider, how (and its entry, kept apart from the rider's
+   * own in `sharedEntries`); undefined for the rider's own workouts.
+   */
+  readonly shared?: (
+    id: string,
+  ) => { mode: "read" | "write"; entry: LibraryEntry | undefined } | undefined;
 }
 
 /** Create, open, list, edit, delete and record workouts. */
@@ -147,9 +154,9 @@ export class Workouts {
     }
   }
 
-  /** The library entry of a workout, without opening it. */
+  /** The library entry of a workout (also of one shared with this rider), without opening it. */
   get(id: string): LibraryEntry | undefined {
-    return this.#ctx.entries().get(id);
+    return this.#ctx.entries().get(id) ?? this.#ctx.shared?.(id)?.entry;
   }
 
   /** Workouts from the library, newest first; the bin is left out unless asked for. */
@@ -170,16 +177,20 @@ export class Workouts {
   }
 
   /** Moves a workout to the bin (a tombstone that merges like any edit); `restore` undoes it. */
-  async remove(id: string): Promise<Result<LibraryEntry, OpenError>> {
+  async remove(id: string): Promise<Result<LibraryEntry, OpenError | MetadataError>> {
     return this.#setDeleted(id, this.#ctx.clock.now());
   }
 
   /** Takes a workout out of the bin. */
-  async restore(id: string): Promise<Result<LibraryEntry, OpenError>> {
+  async restore(id: string): Promise<Result<LibraryEntry, OpenError | MetadataError>> {
     return this.#setDeleted(id, null);
   }
 
-  async #setDeleted(id: string, at: number | null): Promise<Result<LibraryEntry, OpenError>> {
+  async #setDeleted(
+    id: string,
+    at: number | null,
+  ): Promise<Result<LibraryEntry, OpenError | MetadataError>> {
+    if (this.#ctx.shared?.(id)?.mode === "read") return err(readOnlyWorkout(id));
     const opened = await this.open(id);
     if (!opened.ok) return opened;
     opened.value.setDeleted(at);
@@ -213,7 +224,8 @@ export class Workouts {
   async record(
     id: string,
     options: RecordingOptions = {},
-  ): Promise<Result<Recording, OpenError | AlreadyRecordingError>> {
+  ): Promise<Result<Recording, OpenError | AlreadyRecordingError | MetadataError>> {
+    if (this.#ctx.shared?.(id)?.mode === "read") return err(readOnlyWorkout(id));
     // Two recordings from one device would seal chunks under the same sequence numbers.
     if (this.#recording.has(id)) return err(alreadyRecording(id));
     const opened = await this.open(id);
@@ -325,9 +337,11 @@ export class Workouts {
   }
 
   #wrap(handle: DocHandle<WorkoutDoc>): Workout {
+    const id = handle.documentId;
     return new Workout(handle, {
       clock: this.#ctx.clock,
       random: this.#ctx.random,
+      readOnly: () => this.#ctx.shared?.(id)?.mode === "read",
       onChanged: (workout, change) => {
         if (change.samplesChanged) this.#scheduleSummary(workout);
         else this.#writeEntry(workout, this.get(workout.id)?.summary ?? null);
@@ -374,10 +388,17 @@ export class Workouts {
     const entry = entryOf(workout.id, workout.metadata(), summary, analytics);
     const current = this.get(workout.id);
     if (current && JSON.stringify(current) === JSON.stringify(entry)) return;
+    const shared = this.#ctx.shared?.(workout.id) !== undefined;
     this.#ctx.library.change((d) => {
-      const stored = d.workouts[workout.id];
+      // A workout shared with this rider is listed apart: the rider's own entries are the
+      // ones whose keys this vault makes and whose documents it registers.
+      if (shared) d.sharedEntries ??= {};
+      const entries = shared
+        ? (d.sharedEntries as Record<string, Record<string, unknown>>)
+        : d.workouts;
+      const stored = entries[workout.id];
       if (!stored) {
-        d.workouts[workout.id] = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
+        entries[workout.id] = JSON.parse(JSON.stringify(entry)) as Record<string, unknown>;
         return;
       }
       for (const [key, value] of Object.entries(entry)) {

@@ -134,7 +134,8 @@ export interface MetadataPatch {
 
 /** Why a metadata patch was refused. */
 export interface MetadataError {
-  readonly code: "invalid-metadata";
+  /** `read-only`: the workout was shared with this rider read-only. */
+  readonly code: "invalid-metadata" | "read-only";
   readonly field: string;
   readonly message: string;
 }

@@ -65,6 +65,17 @@ export interface WorkoutContext {
   readonly clock: Clock;
   readonly random: Random;
   readonly onChanged: (workout: Workout, change: WorkoutChange) => void;
+  /** True when this rider may only read it (a read-only share). */
+  readonly readOnly?: () => boolean;
+}
+
+/** The refusal to edit a workout shared read-only. */
+export function readOnlyWorkout(id: string): MetadataError {
+  return {
+    code: "read-only",
+    field: "*",
+    message: `workout ${id} was shared with you read-only: ask its owner for a read-write share to edit it`,
+  };
 }
 
 /** Chunks are grouped in buckets of this many sequence numbers per device. */
@@ -117,6 +128,11 @@ export class Workout {
     return metadataOf(this.#doc());
   }
 
+  /** True when this rider may only read the workout (it was shared with them read-only). */
+  get readOnly(): boolean {
+    return this.#context.readOnly?.() ?? false;
+  }
+
   /** True when the workout is in the bin (soft-deleted). */
   get deleted(): boolean {
     return this.#doc().deletedAt !== null;
@@ -124,6 +140,7 @@ export class Workout {
 
   /** Edits metadata as one change; text fields merge character by character. */
   update(input: MetadataPatch): Result<WorkoutMetadata, MetadataError> {
+    if (this.readOnly) return err(readOnlyWorkout(this.id));
     const checked = validateMetadataPatch(input);
     if (!checked.ok) return checked;
     const patch = checked.value;
@@ -156,6 +173,7 @@ export class Workout {
     readonly end?: number | null;
     readonly trigger?: LapTrigger;
   }): Result<Lap, MetadataError> {
+    if (this.readOnly) return err(readOnlyWorkout(this.id));
     const end = lap.end ?? null;
     const trigger = lap.trigger ?? "manual";
     if (

@@ -12,6 +12,17 @@ export const SYNC_SUBPROTOCOL = "ridevault.v1";
 /** The prefix of the subprotocol entry carrying the access token. */
 export const TOKEN_SUBPROTOCOL_PREFIX = "ridevault.access-token.";
 
+/**
+ * The subprotocol of a device that comes without an account to open shares: admitted on a
+ * relay that requires accounts, as nobody, so it can use share grants and nothing else.
+ */
+export const SHARE_SUBPROTOCOL = "ridevault.share";
+
+/** True when the upgrade's `Sec-WebSocket-Protocol` offers `SHARE_SUBPROTOCOL`. */
+export function offersShareSubprotocol(header: string | undefined): boolean {
+  return (header ?? "").split(",").some((entry) => entry.trim() === SHARE_SUBPROTOCOL);
+}
+
 /** The access token in a `Sec-WebSocket-Protocol` header value, or null. */
 export function accessTokenFromProtocols(header: string | undefined): string | null {
   for (const entry of (header ?? "").split(",")) {

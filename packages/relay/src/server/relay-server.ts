@@ -11,7 +11,11 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { MAX_FRAME_BYTES } from "@ridevault/core/protocol";
 import { type WebSocket, WebSocketServer } from "ws";
-import { accessTokenFromProtocols, SYNC_SUBPROTOCOL } from "../http/upgrade-token.js";
+import {
+  accessTokenFromProtocols,
+  offersShareSubprotocol,
+  SYNC_SUBPROTOCOL,
+} from "../http/upgrade-token.js";
 import { type Logger, silentLogger } from "../log.js";
 import type { RelayMetrics } from "../metrics.js";
 import { CLOSE_CODES, type Relay } from "../relay.js";
@@ -165,7 +169,13 @@ export async function startRelayServer(options: RelayServerOptions): Promise<Rel
       wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
       return;
     }
-    const token = accessTokenFromProtocols(request.headers["sec-websocket-protocol"]);
+    const protocols = request.headers["sec-websocket-protocol"];
+    const token = accessTokenFromProtocols(protocols);
+    if (token === null && offersShareSubprotocol(protocols)) {
+      // A share holder without an account: nobody, who can open grants and nothing else.
+      wss.handleUpgrade(request, socket, head, (ws) => accept(ws, { principal: null }));
+      return;
+    }
     void options.authenticateUpgrade(token).then(
       (auth) => {
         if (!auth.ok) {
