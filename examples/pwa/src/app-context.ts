@@ -1,9 +1,15 @@
 /**
  * What every page needs, through React context: the open vault, its sync controller, the
- * settings, the recorder, and hooks that re-render on the vault's and sync's changes.
+ * account, the settings, the recorder, and hooks that re-render on the vault's, sync's and
+ * account's changes.
  */
 import type { LibraryEntry, ListOptions, Vault } from "@ridevault/core/browser";
 import { createContext, useContext, useMemo, useSyncExternalStore } from "react";
+import type {
+  AccountController,
+  AccountState,
+  PendingSignIn,
+} from "./account/account-controller.js";
 import type { RecorderPort } from "./recording/recorder-port.js";
 import type { AppSettings } from "./settings.js";
 import type { AppSyncStatus, SyncController } from "./sync/sync-controller.js";
@@ -14,9 +20,15 @@ export interface AppServices {
   readonly sync: SyncController;
   readonly settings: AppSettings;
   readonly recorder: RecorderPort;
+  readonly account: AccountController;
   saveSettings(settings: AppSettings): void;
   /** Replaces this (empty) vault with the one of `invite`; resolves to an error message or null. */
   join(invite: string): Promise<string | null>;
+  /**
+   * Makes a login's session this device's: when the account's vault is not this one, this
+   * (empty) vault is replaced by it first. Resolves to an error sentence or null.
+   */
+  signIn(pending: PendingSignIn): Promise<string | null>;
 }
 
 /** The services, provided by `App`. */
@@ -67,5 +79,14 @@ export function useSyncStatus(): AppSyncStatus {
   return useSyncExternalStore(
     (listener) => sync.subscribe(listener),
     () => sync.status,
+  );
+}
+
+/** The account's state, re-rendering on change. */
+export function useAccount(): AccountState {
+  const { account } = useApp();
+  return useSyncExternalStore(
+    (listener) => account.subscribe(listener),
+    () => account.state,
   );
 }

@@ -1,6 +1,6 @@
 /**
- * A small path router over the History API: the app's pages are `/` (history), `/record`,
- * `/workouts/<id>` and `/devices`. The relay answers every such path with `index.html`, and
+ * A small path router over the History API: the app's pages are `/` (history), `/bin`
+ * (deleted rides), `/record`, `/workouts/<id>`, `/devices` and `/account`. The relay answers every such path with `index.html`, and
  * the service worker does the same offline, so links can be shared and reloaded.
  */
 import { useSyncExternalStore } from "react";
@@ -10,6 +10,8 @@ export type Route =
   | { readonly page: "history" }
   | { readonly page: "record" }
   | { readonly page: "devices" }
+  | { readonly page: "account" }
+  | { readonly page: "bin" }
   | { readonly page: "workout"; readonly id: string }
   | { readonly page: "not-found"; readonly path: string };
 
@@ -18,6 +20,8 @@ export function parseRoute(path: string): Route {
   if (path === "/" || path === "") return { page: "history" };
   if (path === "/record") return { page: "record" };
   if (path === "/devices") return { page: "devices" };
+  if (path === "/account") return { page: "account" };
+  if (path === "/bin") return { page: "bin" };
   const workout = /^\/workouts\/([A-Za-z0-9_-]+)$/.exec(path);
   if (workout?.[1]) return { page: "workout", id: workout[1] };
   return { page: "not-found", path };
@@ -45,4 +49,13 @@ export function navigate(path: string): void {
 /** The current path, re-rendering on navigation. */
 export function usePath(): string {
   return useSyncExternalStore(subscribe, () => window.location.pathname);
+}
+
+/** A click handler that navigates in the app (keeping the link a real link). */
+export function link(path: string) {
+  return (event: { preventDefault(): void; metaKey: boolean; ctrlKey: boolean }) => {
+    if (event.metaKey || event.ctrlKey) return;
+    event.preventDefault();
+    navigate(path);
+  };
 }

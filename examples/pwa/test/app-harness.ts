@@ -40,8 +40,16 @@ export interface ServedApp {
   close(): Promise<void>;
 }
 
+/** Options of `serveApp`. */
+export interface ServeAppOptions {
+  /** The relay's `--accounts` mode (default: the relay's own, `optional` on 127.0.0.1). */
+  readonly accounts?: "required" | "optional" | "off";
+  /** More relay flags, e.g. `["--login-rate", "60"]`. */
+  readonly relayArgs?: readonly string[];
+}
+
 /** Builds the app into a temporary directory and serves it from a relay on port 0. */
-export async function serveApp(): Promise<ServedApp> {
+export async function serveApp(options: ServeAppOptions = {}): Promise<ServedApp> {
   if (!existsSync(RELAY_MAIN)) {
     throw new Error("the relay is not built: run `npx tsc -b` (or `npm test`) first");
   }
@@ -63,7 +71,12 @@ export async function serveApp(): Promise<ServedApp> {
   }
   const child = spawn(
     process.execPath,
-    [RELAY_MAIN, "--data", path.join(dir, "data"), "--port", "0", "--app-dir", appDir],
+    [
+      RELAY_MAIN,
+      ...["--data", path.join(dir, "data"), "--port", "0", "--app-dir", appDir],
+      ...(options.accounts ? ["--accounts", options.accounts] : []),
+      ...(options.relayArgs ?? []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let logs = "";

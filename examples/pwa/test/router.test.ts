@@ -7,6 +7,8 @@ describe("parseRoute", () => {
     expect(parseRoute("/")).toEqual({ page: "history" });
     expect(parseRoute("/record")).toEqual({ page: "record" });
     expect(parseRoute("/devices")).toEqual({ page: "devices" });
+    expect(parseRoute("/account")).toEqual({ page: "account" });
+    expect(parseRoute("/bin")).toEqual({ page: "bin" });
     expect(parseRoute("/workouts/Ab3_x-9")).toEqual({ page: "workout", id: "Ab3_x-9" });
   });
 

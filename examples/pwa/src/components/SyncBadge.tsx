@@ -1,6 +1,6 @@
 /**
  * The sync indicator in the header, always visible: synced, syncing n, connecting, offline,
- * local only, or the error with its message. A live region, so screen readers hear changes;
+ * local only, signed out (of an account: sync waits for a login), or the error with its message. A live region, so screen readers hear changes;
  * `data-state` lets tests and styles read the state without parsing text.
  */
 import { useSyncStatus } from "../app-context.js";
@@ -11,6 +11,8 @@ export function syncLabel(status: AppSyncStatus): string {
   switch (status.kind) {
     case "local-only":
       return "Local only";
+    case "signed-out":
+      return "Signed out · not syncing";
     case "offline":
       return status.pending > 0 ? `Offline · ${status.pending} to send` : "Offline";
     case "connecting":

@@ -1,7 +1,8 @@
 /**
  * The history: every ride in the library, newest first, searchable by title, in a
  * virtualised list (hundreds of rides scroll without rendering hundreds of rows). Each row
- * links to the workout page.
+ * links to the workout page. Files dropped anywhere on it are imported (history/ImportRides),
+ * and deleted rides wait in the bin (BinPage).
  */
 import type { LibraryEntry } from "@ridevault/core/browser";
 import { useDeferredValue, useMemo, useState } from "react";
@@ -9,7 +10,10 @@ import { useApp, useLibrary } from "../app-context.js";
 import { FitnessChart } from "../components/FitnessChart.js";
 import { VirtualList } from "../components/VirtualList.js";
 import { formatDateTime, formatDuration, formatKm, formatValue } from "../format.js";
-import { navigate } from "../router.js";
+import { link } from "../router.js";
+import { ImportPanel, useImporter } from "./history/ImportRides.js";
+
+export { link } from "../router.js";
 
 const ROW_HEIGHT = 64;
 
@@ -17,6 +21,8 @@ const ROW_HEIGHT = 64;
 export function HistoryPage() {
   const { settings } = useApp();
   const entries = useLibrary();
+  const binned = useLibrary({ deleted: "only" }).length;
+  const importer = useImporter();
   const [query, setQuery] = useState("");
   const deferred = useDeferredValue(query);
   const shown = useMemo(() => {
@@ -29,7 +35,11 @@ export function HistoryPage() {
   }, [entries, deferred]);
 
   return (
-    <section aria-labelledby="page-title">
+    <section
+      aria-labelledby="page-title"
+      className={`history${importer.dragging ? " dragging" : ""}`}
+      {...importer.dropZone}
+    >
       <h1 id="page-title">Rides</h1>
       <div className="toolbar">
         <label htmlFor="search">Search rides</label>
@@ -45,12 +55,20 @@ export function HistoryPage() {
             ? rides(entries.length)
             : `${shown.length} of ${rides(entries.length)}`}
         </output>
+        <a href="/bin" onClick={link("/bin")} className="bin-link">
+          Bin ({binned})
+        </a>
       </div>
+      <ImportPanel importer={importer} />
       {entries.length === 0 ? (
         <p>
           No rides yet.{" "}
           <a href="/record" onClick={link("/record")}>
             Record one
+          </a>
+          , drop FIT, TCX or GPX files here, log in under{" "}
+          <a href="/account" onClick={link("/account")}>
+            Account
           </a>
           , or add this device to your other device's vault under{" "}
           <a href="/devices" onClick={link("/devices")}>
@@ -93,13 +111,4 @@ function RideRow({ entry }: { readonly entry: LibraryEntry }) {
       </span>
     </a>
   );
-}
-
-/** A click handler that navigates in the app (keeping the link a real link). */
-export function link(path: string) {
-  return (event: { preventDefault(): void; metaKey: boolean; ctrlKey: boolean }) => {
-    if (event.metaKey || event.ctrlKey) return;
-    event.preventDefault();
-    navigate(path);
-  };
 }

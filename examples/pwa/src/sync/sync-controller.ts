@@ -2,7 +2,9 @@
  * Keeps the vault's sync engine running as the settings and the network say: off in
  * local-only mode, stopped while the browser is offline (so the status says "offline" at
  * once rather than after a failed reconnect), restarted immediately when it is back online
- * or when the relay URL changes. The status it publishes is what the header shows.
+ * or when the relay URL or the account changes. Signed in, it connects with the account
+ * session's token; signed out of an account, it pauses until the rider logs in again. The
+ * status it publishes is what the header shows.
  */
 import {
   type SyncEngine,
@@ -15,16 +17,30 @@ import { type AppSettings, sameOriginRelayUrl } from "../settings.js";
 /** What the sync indicator shows. */
 export type AppSyncStatus =
   | { readonly kind: "local-only" }
+  | { readonly kind: "signed-out" }
   | { readonly kind: "offline"; readonly pending: number }
   | { readonly kind: "connecting"; readonly pending: number }
   | { readonly kind: "syncing"; readonly pending: number }
   | { readonly kind: "synced"; readonly at: number | null }
   | { readonly kind: "error"; readonly message: string; readonly pending: number };
 
+/** How sync connects, as the account says (see `AccountController`). */
+export interface SyncAuth {
+  /** The WebSocket class carrying a session's token; "paused": do not sync; null: anonymous. */
+  readonly connection: WebSocketClass | "paused" | null;
+  /** Calls `listener` when `connection` may have changed; returns an unsubscribe. */
+  subscribe(listener: () => void): () => void;
+  /** The connection failed with an error: the session may have ended elsewhere. */
+  syncFailed(): void;
+}
+
 /** Runs sync for one vault; `dispose` before the vault closes. */
 export class SyncController {
   readonly #vault: Vault;
   #settings: AppSettings;
+  readonly #auth: SyncAuth;
+  #connection: WebSocketClass | "paused" | null;
+  readonly #stopAuthListener: () => void;
   #engine: SyncEngine | undefined;
   #stopEngineListener: (() => void) | undefined;
   #status: AppSyncStatus = { kind: "local-only" };
@@ -33,9 +49,17 @@ export class SyncController {
   #queue: Promise<void> = Promise.resolve();
   readonly #onNetwork = () => this.#reconcile();
 
-  constructor(vault: Vault, settings: AppSettings) {
+  constructor(vault: Vault, settings: AppSettings, auth: SyncAuth) {
     this.#vault = vault;
     this.#settings = settings;
+    this.#auth = auth;
+    this.#connection = auth.connection;
+    this.#stopAuthListener = auth.subscribe(() => {
+      if (auth.connection === this.#connection) return;
+      this.#connection = auth.connection;
+      this.#enqueue(() => this.#stop(true));
+      this.#reconcile();
+    });
     if (!settings.localOnly) {
       this.#status = navigator.onLine
         ? { kind: "connecting", pending: 0 }
@@ -83,6 +107,7 @@ export class SyncController {
 
   /** Stops sync for good. */
   async dispose(): Promise<void> {
+    this.#stopAuthListener();
     window.removeEventListener("online", this.#onNetwork);
     window.removeEventListener("offline", this.#onNetwork);
     this.#enqueue(() => this.#stop(true));
@@ -92,12 +117,17 @@ export class SyncController {
 
   #reconcile(): void {
     this.#enqueue(async () => {
-      const wanted = !this.#settings.localOnly && navigator.onLine;
+      const paused = this.#connection === "paused";
+      const wanted = !this.#settings.localOnly && navigator.onLine && !paused;
       if (!wanted) {
         const pending = this.#engine?.status.pending ?? 0;
         await this.#stop();
         this.#publish(
-          this.#settings.localOnly ? { kind: "local-only" } : { kind: "offline", pending },
+          this.#settings.localOnly
+            ? { kind: "local-only" }
+            : paused
+              ? { kind: "signed-out" }
+              : { kind: "offline", pending },
         );
         return;
       }
@@ -114,9 +144,13 @@ export class SyncController {
 
   async #start(): Promise<void> {
     if (this.#engine && this.#stopEngineListener) return;
+    const connection = this.#connection;
     this.#engine ??= await startSync(this.#vault, {
       url: this.url,
-      WebSocket: globalThis.WebSocket as unknown as WebSocketClass,
+      WebSocket:
+        connection === null || connection === "paused"
+          ? (globalThis.WebSocket as unknown as WebSocketClass)
+          : connection,
       backoff: { minMs: 500, maxMs: 15_000 },
     });
     const engine = this.#engine;
@@ -138,9 +172,10 @@ export class SyncController {
   #fromEngine(engine: SyncEngine): void {
     const { state, pending, lastError, lastSyncedAt } = engine.status;
     if (state === "synced") this.#publish({ kind: "synced", at: lastSyncedAt });
-    else if (lastError && state !== "syncing")
+    else if (lastError && state !== "syncing") {
       this.#publish({ kind: "error", message: lastError.message, pending });
-    else if (state === "offline") this.#publish({ kind: "connecting", pending });
+      this.#auth.syncFailed();
+    } else if (state === "offline") this.#publish({ kind: "connecting", pending });
     else this.#publish({ kind: state, pending });
   }
 

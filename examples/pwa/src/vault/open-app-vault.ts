@@ -1,9 +1,11 @@
 /**
  * Which IndexedDB vault this browser uses. A first visit creates one (anonymous, local-only
- * until sync is on). Joining another device's vault makes a new vault from the invite —
+ * until sync is on). Joining another device's vault makes a new vault from the invite (or
+ * from the library access an account login or pairing link opened) —
  * `openVault` joins only when creating — and, once it is open, forgets the old, empty one.
  */
 import {
+  type LibraryAccess,
   openBrowserVault,
   type Result,
   type Vault,
@@ -22,17 +24,21 @@ export function openAppVault(): Promise<Result<Vault, VaultError>> {
 
 /**
  * Replaces `current` (which must hold no workouts) with a vault that joins the rider's other
- * device through `invite`; `release` runs before `current` is closed (stop its sync there).
- * On failure `current` stays in use.
+ * device through `invite` (an invite code, or an account's library access); `release` runs
+ * before `current` is closed (stop its sync there). On failure `current` stays in use.
  */
 export async function joinAppVault(
   current: Vault,
-  invite: string,
+  invite: string | LibraryAccess,
   release: () => Promise<void>,
 ): Promise<Result<Vault, VaultError>> {
   const oldName = localStorage.getItem(NAME_KEY) ?? DEFAULT_NAME;
   const name = `${DEFAULT_NAME}-${Date.now().toString(36)}`;
-  const joined = await openBrowserVault({ name, deviceName: DEVICE_NAME, join: invite.trim() });
+  const joined = await openBrowserVault({
+    name,
+    deviceName: DEVICE_NAME,
+    join: typeof invite === "string" ? invite.trim() : invite,
+  });
   if (!joined.ok) {
     deleteDatabases(name);
     return joined;

@@ -133,7 +133,7 @@ export class SharedWithMe {
    */
   mode(docId: string): ShareMode | undefined {
     const doc = this.#parts.library.doc();
-    if (doc.workouts[docId]) return undefined;
+    if (doc.workouts?.[docId]) return undefined;
     let mode: ShareMode | undefined;
     for (const share of Object.values(doc.sharedWithMe ?? {})) {
       if (share.docIds.includes(docId) && share.endedAt === null) {
@@ -159,7 +159,7 @@ export class SharedWithMe {
       if (share.endedAt !== null) continue;
       const { capability } = deriveShareKeys(sodium, share.secret);
       for (const docId of share.docIds) {
-        if (doc.workouts[docId]) continue;
+        if (doc.workouts?.[docId]) continue;
         const keys = decodeGenerations(share.keys[docId]);
         const known = out.get(docId);
         if (keys.size === 0 || (known && (known.mode === "write" || share.mode === "read")))

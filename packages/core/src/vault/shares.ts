@@ -32,7 +32,7 @@ import {
 import { createShareSecret, deriveShareKeys, formatShareLink } from "../sharing/share-link.js";
 import { shareProofMessage, signShareProof } from "../sharing/share-proof.js";
 import type { DocHandle } from "../storage/doc-store.js";
-import type { LibraryDoc, StoredShare } from "./library.js";
+import type { LibraryDoc, ListOptions, StoredShare } from "./library.js";
 import { decodeGenerations, newestKeys } from "./share-keys.js";
 
 /** A sharing operation that failed: a local reason or the relay's code. */
@@ -48,7 +48,13 @@ export interface ShareError {
 
 /** What to share, how, and with whom. */
 export interface CreateShareOptions {
-  readonly workoutIds: readonly string[];
+  /** The workouts to share… */
+  readonly workoutIds?: readonly string[];
+  /**
+   * …and/or those the library lists with these filters at the time of sharing (all rides
+   * tagged X, a date range); later rides are not added.
+   */
+  readonly select?: ListOptions;
   readonly mode: ShareMode;
   /** Ms since the epoch; null or absent: until revoked. */
   readonly expiresAt?: number | null;
@@ -79,6 +85,7 @@ export interface VaultSharesParts {
   readonly flush: () => Promise<void>;
   readonly clock: Clock;
   readonly random: Random;
+  readonly list: (options: ListOptions) => readonly { readonly id: string }[];
 }
 
 /** The shares a rider makes of their own workouts. */
@@ -101,7 +108,8 @@ export class VaultShares {
     const sodium = await loadSodium();
     const { mode, recipient } = options;
     const expiresAt = options.expiresAt ?? null;
-    const docIds = [...new Set(options.workoutIds)];
+    const selected = options.select ? this.#parts.list(options.select).map((e) => e.id) : [];
+    const docIds = [...new Set([...(options.workoutIds ?? []), ...selected])];
     if (docIds.length === 0 || docIds.length > MAX_SHARED_DOCUMENTS)
       return err(invalid(`share 1–${MAX_SHARED_DOCUMENTS} workouts at a time`));
     if (expiresAt !== null && expiresAt <= this.#parts.clock.now())

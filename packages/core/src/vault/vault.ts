@@ -236,6 +236,7 @@ export class Vault {
       flush: flushLibrary,
       clock,
       random: parts.random,
+      list: (options) => this.workouts.list(options),
     });
     const sharedWithMe = this.sharedWithMe;
     this.workouts = new Workouts({

@@ -1,0 +1,315 @@
+/**
+ * The rider's account on this device, for the account screens and for sync: whether this
+ * device is anonymous, signed in (sync presents the session's access token) or signed out
+ * of an account it belonged to (sync pauses until the rider logs in again, since the relay
+ * no longer serves the account's documents to this device). Every account action is a call
+ * to `@ridevault/core`'s account flows; this class keeps the session, turns failures into
+ * sentences (account-messages.ts) and notices when the relay ended the session elsewhere —
+ * a password change or "log out everywhere" on another device closes this device's sync
+ * connection, and the next check finds the session refused.
+ *
+ * The session lasts as long as the page: core's `AccountSession` has no storage seam yet,
+ * and keeping its rotating refresh token by hand could replay a used token (which revokes
+ * the session). After a reload the device is "signed out" with a sentence saying so; only
+ * the email and account id are kept, in `localStorage`.
+ */
+import {
+  AccountClient,
+  type AccountSession,
+  attachAccount,
+  changePassword,
+  createPairing,
+  deleteAccount,
+  joinByPairingLink,
+  type LibraryAccess,
+  logIn,
+  recoverAccount,
+  type SignedIn,
+  type Vault,
+  type WebSocketClass,
+  type WebSocketWithProtocols,
+} from "@ridevault/core/browser";
+import type { SyncAuth } from "../sync/sync-controller.js";
+import { type AccountProblem, accountMessage } from "./account-messages.js";
+
+/** Where this device stands with an account. */
+export type AccountState =
+  | { readonly kind: "anonymous" }
+  | { readonly kind: "signed-in"; readonly email: string; readonly accountId: string }
+  | { readonly kind: "signed-out"; readonly email: string; readonly reason: string };
+
+/** An account action's result: a value, or the sentence to show. */
+export type Outcome<T = void> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly message: string };
+
+/** A signed-in session waiting to be adopted, with the account's email. */
+export interface PendingSignIn extends SignedIn {
+  readonly email: string;
+}
+
+/** Options of `AccountController`. */
+export interface AccountControllerOptions {
+  /** The sync URL of the relay the account lives on (read at each action). */
+  readonly relayUrl: () => string;
+  readonly storage?: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+}
+
+const KEY = "ridevault.account";
+const CHECK_INTERVAL_MS = 5_000;
+
+const RELOADED = "This app keeps no session across reloads yet. Log in again to sync this device.";
+const ENDED_ELSEWHERE =
+  "This device was signed out: the password was changed, or you logged out of every device, elsewhere. Log in again to sync.";
+
+/** The account of this device; one per app. */
+export class AccountController implements SyncAuth {
+  readonly #relayUrl: () => string;
+  readonly #storage: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  readonly #listeners = new Set<() => void>();
+  #state: AccountState;
+  #session: AccountSession | null = null;
+  #webSocket: WebSocketClass | null = null;
+  #stopSessionListener: (() => void) | undefined;
+  #lastCheck = 0;
+
+  constructor(options: AccountControllerOptions) {
+    this.#relayUrl = options.relayUrl;
+    this.#storage = options.storage ?? localStorage;
+    const stored = readStored(this.#storage);
+    this.#state = stored
+      ? { kind: "signed-out", email: stored.email, reason: RELOADED }
+      : { kind: "anonymous" };
+  }
+
+  /** The current state. */
+  get state(): AccountState {
+    return this.#state;
+  }
+
+  /** How sync connects: with the session's token, paused while signed out, else anonymously. */
+  get connection(): WebSocketClass | "paused" | null {
+    if (this.#webSocket) return this.#webSocket;
+    return this.#state.kind === "signed-out" ? "paused" : null;
+  }
+
+  /** Calls `listener` on every state change; returns an unsubscribe. */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Creates an account for `vault` (core's `attachAccount`: its library keys go into the
+   * account, and the documents it synced without an account are claimed for it), signs in,
+   * and resolves to the recovery code — with a warning when the claim failed (the account
+   * exists either way; unclaimed rides keep syncing as before).
+   */
+  async register(input: {
+    email: string;
+    password: string;
+    vault: Vault;
+  }): Promise<Outcome<{ recoveryCode: string; warning: string | null }>> {
+    const email = input.email.trim();
+    const done = await attachAccount({ ...input, email, client: this.#client() });
+    if (!done.ok) return failed(done.error);
+    this.adopt(done.value.session, email);
+    const { claimError } = done.value;
+    const warning = claimError
+      ? `Your account is ready, but the rides this device synced before could not be moved into it yet: ${accountMessage(claimError)}`
+      : null;
+    return { ok: true, value: { recoveryCode: done.value.recoveryCode, warning } };
+  }
+
+  /** Checks email and password; the session is not adopted yet (the vault may change first). */
+  async logIn(input: { email: string; password: string }): Promise<Outcome<PendingSignIn>> {
+    const email = input.email.trim();
+    const done = await logIn({ email, password: input.password, client: this.#client() });
+    return done.ok ? { ok: true, value: { ...done.value, email } } : failed(done.error);
+  }
+
+  /** Proves the recovery code, sets `newPassword`; the session is not adopted yet. */
+  async recover(input: {
+    email: string;
+    recoveryCode: string;
+    newPassword: string;
+  }): Promise<Outcome<PendingSignIn>> {
+    const email = input.email.trim();
+    const done = await recoverAccount({ ...input, email, client: this.#client() });
+    return done.ok ? { ok: true, value: { ...done.value, email } } : failed(done.error);
+  }
+
+  /** Takes a pairing link's mailbox; the session is not adopted yet. */
+  async joinByLink(link: string): Promise<Outcome<PendingSignIn>> {
+    const client = this.#client();
+    const joined = await joinByPairingLink({ client, link: pairingLinkOf(link) });
+    if (!joined.ok) return failed(joined.error);
+    const token = await joined.value.session.accessToken();
+    if (!token.ok) return failed(token.error);
+    const me = await client.me(token.value);
+    if (!me.ok) return failed(me.error);
+    return { ok: true, value: { ...joined.value, email: me.value.email } };
+  }
+
+  /** Makes `session` this device's: sync presents its token from now on. */
+  adopt(session: AccountSession, email: string): void {
+    this.#stopSessionListener?.();
+    this.#session = session;
+    // The DOM's WebSocket types its handlers' events precisely; core's seam takes `unknown`.
+    this.#webSocket = session.webSocket(globalThis.WebSocket as unknown as WebSocketWithProtocols);
+    this.#stopSessionListener = session.onSignedOut(() => this.#ended(session, ENDED_ELSEWHERE));
+    this.#storage.setItem(KEY, JSON.stringify({ email, accountId: session.accountId }));
+    this.#set({ kind: "signed-in", email, accountId: session.accountId });
+  }
+
+  /** Logs out this device, or every device of the account. Rides stay on this device. */
+  async logOut(everywhere: boolean): Promise<Outcome> {
+    const session = this.#session;
+    if (!session) return { ok: true, value: undefined };
+    const done = await session.logout(everywhere);
+    // Signed out here either way: a session the relay already refused is just as ended.
+    this.#ended(
+      session,
+      everywhere ? "You logged out of every device." : "You logged out of this device.",
+    );
+    return done.ok || done.error.status === 401
+      ? { ok: true, value: undefined }
+      : failed(done.error);
+  }
+
+  /** Changes the password; every other device is signed out. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<Outcome> {
+    const signedIn = this.#signedIn();
+    if (!signedIn.ok) return signedIn;
+    const { session, email } = signedIn.value;
+    const done = await changePassword({
+      client: this.#client(),
+      session,
+      email,
+      currentPassword,
+      newPassword,
+    });
+    return done.ok ? { ok: true, value: undefined } : failed(done.error);
+  }
+
+  /**
+   * Deletes the account and what it stored on the relay; this device becomes anonymous.
+   * `beforeAnonymous` runs first (turn sync off there, or the rides would be uploaded again).
+   */
+  async deleteAccount(password: string, beforeAnonymous: () => void): Promise<Outcome> {
+    const signedIn = this.#signedIn();
+    if (!signedIn.ok) return signedIn;
+    const { session, email } = signedIn.value;
+    const done = await deleteAccount({ client: this.#client(), session, email, password });
+    if (!done.ok) return failed(done.error);
+    beforeAnonymous();
+    this.#forget();
+    return { ok: true, value: undefined };
+  }
+
+  /** A one-time link (10 minutes) that signs another device in to this account. */
+  async createPairing(
+    library: LibraryAccess,
+  ): Promise<Outcome<{ link: string; expiresAt: number }>> {
+    const signedIn = this.#signedIn();
+    if (!signedIn.ok) return signedIn;
+    const made = await createPairing({
+      client: this.#client(),
+      session: signedIn.value.session,
+      library,
+    });
+    return made.ok ? { ok: true, value: made.value } : failed(made.error);
+  }
+
+  /**
+   * Sync lost its connection with an error: asks the relay whether the session still stands
+   * (at most every 5 s). A refused session signs this device out.
+   */
+  syncFailed(): void {
+    const session = this.#session;
+    const now = Date.now();
+    if (!session || now - this.#lastCheck < CHECK_INTERVAL_MS) return;
+    this.#lastCheck = now;
+    void this.#check(session);
+  }
+
+  /** Stops listening to the session (the app is going away). */
+  dispose(): void {
+    this.#stopSessionListener?.();
+    this.#listeners.clear();
+  }
+
+  async #check(session: AccountSession): Promise<void> {
+    const token = await session.accessToken();
+    if (!token.ok) {
+      if (token.error.status === 401) this.#ended(session, ENDED_ELSEWHERE);
+      return;
+    }
+    const me = await this.#client().me(token.value);
+    if (me.ok || me.error.status !== 401) return;
+    const refreshed = await session.refresh();
+    if (!refreshed.ok && refreshed.error.status === 401) this.#ended(session, ENDED_ELSEWHERE);
+  }
+
+  #signedIn(): Outcome<{ session: AccountSession; email: string }> {
+    if (!this.#session || this.#state.kind !== "signed-in")
+      return { ok: false, message: "This device is not signed in. Log in first." };
+    return { ok: true, value: { session: this.#session, email: this.#state.email } };
+  }
+
+  #ended(session: AccountSession, reason: string): void {
+    if (this.#session !== session) return;
+    const email = this.#state.kind === "anonymous" ? "" : this.#state.email;
+    this.#drop();
+    this.#set({ kind: "signed-out", email, reason });
+  }
+
+  #forget(): void {
+    this.#drop();
+    this.#storage.removeItem(KEY);
+    this.#set({ kind: "anonymous" });
+  }
+
+  #drop(): void {
+    this.#stopSessionListener?.();
+    this.#stopSessionListener = undefined;
+    this.#session = null;
+    this.#webSocket = null;
+  }
+
+  #client(): AccountClient {
+    return new AccountClient({ baseUrl: this.#relayUrl() });
+  }
+
+  #set(state: AccountState): void {
+    this.#state = state;
+    for (const listener of this.#listeners) listener();
+  }
+}
+
+function failed(problem: AccountProblem): { readonly ok: false; readonly message: string } {
+  return { ok: false, message: accountMessage(problem) };
+}
+
+/** The `ridevault-pair-1.…` link in what the rider pasted (the link itself, or the app's URL). */
+export function pairingLinkOf(input: string): string {
+  const text = input.trim();
+  const hash = text.indexOf("#");
+  if (hash < 0) return text;
+  const fromUrl = new URLSearchParams(text.slice(hash + 1)).get("pair");
+  return fromUrl ?? text;
+}
+
+function readStored(
+  storage: Pick<Storage, "getItem">,
+): { readonly email: string; readonly accountId: string } | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(storage.getItem(KEY) ?? "null");
+  } catch {
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  const { email, accountId } = value as Record<string, unknown>;
+  return typeof email === "string" && typeof accountId === "string" ? { email, accountId } : null;
+}
