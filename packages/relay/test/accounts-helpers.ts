@@ -16,6 +16,7 @@ import {
   MemoryCrashLog,
   MemoryStorageAdapter,
   openVault,
+  type Registered,
   registerAccount,
   startSync,
   TEST_KDF,
@@ -162,12 +163,12 @@ export async function someLibrary(): Promise<LibraryAccess> {
   return { libraryId: "2x8Lib7zWq3vK9ptRmNc", libraryKeys: createDocumentKeys(sodium) };
 }
 
-/** Registers `email` with `password` (tiny KDF); returns the session and recovery code. */
+/** Registers `email` with `password` (tiny KDF): session, recovery code and keys. */
 export async function registerRider(
   relay: { url: string },
   email: string,
   password = "pw",
-): Promise<{ session: AccountSession; recoveryCode: string }> {
+): Promise<Registered> {
   return unwrap(
     await registerAccount({
       client: clientFor(relay.url),

@@ -4,14 +4,18 @@
  * 1, log in and refresh through instance 2; an access token from either is accepted by the
  * other, on HTTP and at the WebSocket upgrade; a rider's library reaches a device on the
  * other instance; signing a device out through one instance closes its connection on the
- * other — within the session check's interval (5 s), not at once.
+ * other at once: the account store NOTIFYs every instance (`ridevault_signout`) — shown with
+ * the periodic session check set to ten minutes, so only the notification can close it.
  */
 import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AccountSession, logIn, unwrap } from "@ridevault/core";
+import { AccountSession, logIn, TEST_KDF, unwrap } from "@ridevault/core";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
+import { openPostgresAccountStore } from "../src/accounts/postgres-account-store.js";
+import { type RunningRelay, startRelay } from "../src/start-relay.js";
+import { MemoryRelayStore } from "../src/store/memory-relay-store.js";
 import {
   type AccountsRelayProcess,
   clientFor,
@@ -162,5 +166,63 @@ describe("accounts on several relay instances sharing PostgreSQL", () => {
     }
     stayingSocket.close();
     process.stdout.write(`cross-instance sign-out closed the connection after ${delay} ms\n`);
+  });
+
+  it("closes the connection on the other instance by NOTIFY, long before any poll", async () => {
+    const url = testDatabase().url;
+    const roomy = { burst: 100, perMinute: 100 };
+    const running: RunningRelay[] = [];
+    const start = async () => {
+      const store = unwrap(await openPostgresAccountStore({ url, poolSize: 2 }));
+      const relay = await startRelay({
+        store: new MemoryRelayStore(),
+        host: "127.0.0.1",
+        port: 0,
+        accounts: {
+          store,
+          secret: store.secret,
+          requireAccount: true,
+          defaultKdf: TEST_KDF,
+          // Ten minutes: the periodic check cannot be what closes the socket in this test.
+          sessionCheckMs: 600_000,
+          rateLimits: { register: roomy, challenge: roomy, login: roomy, refresh: roomy },
+        },
+      });
+      running.push(relay);
+      return relay;
+    };
+    try {
+      const one = await start();
+      const two = await start();
+      const email = "notify@example.org";
+      await registerRider(one, email, "pw");
+      const login = async () =>
+        unwrap(
+          await logIn({ client: clientFor(two.url), unsafeTestKdf: true, email, password: "pw" }),
+        );
+      const leaving = await login();
+      const staying = await login();
+      const everywhere = await login();
+      const socketOf = async (session: AccountSession) =>
+        connectWithToken(two.url, unwrap(await session.accessToken()));
+      const leavingSocket = await socketOf(leaving.session);
+      const stayingSocket = await socketOf(staying.session);
+      let stayingClosed = false;
+      void stayingSocket.closed.then(() => {
+        stayingClosed = true;
+      });
+      // This device signs out through instance 1: closed on instance 2, the other stays.
+      unwrap(await clientFor(one.url).logout(unwrap(await leaving.session.accessToken())));
+      expect(await leavingSocket.closed).toBe(4001);
+      expect(stayingClosed).toBe(false);
+      // "Everywhere but this device" (a password change does it) reaches instance 2 too.
+      const everywhereSocket = await socketOf(everywhere.session);
+      const token = unwrap(await everywhere.session.accessToken());
+      unwrap(await clientFor(one.url).logout(token, true));
+      expect(await stayingSocket.closed).toBe(4001);
+      expect(await everywhereSocket.closed).toBe(4001);
+    } finally {
+      for (const relay of running) await relay.close();
+    }
   });
 });

@@ -7,37 +7,34 @@
 
 import type { AccountKdf } from "../keys/account-kdf.js";
 import { err, ok, type Result } from "../result.js";
+import {
+  type AccountClientError,
+  badResponse,
+  CLAIM_STATUSES,
+  decodeKdf,
+  decodeTokens,
+  fromBase64Url,
+  type Json,
+  kdfJson,
+  type LoginProof,
+  proofJson,
+  type SessionTokens,
+  toBase64Url,
+} from "./account-json.js";
 
-/** A failed account request. */
-export interface AccountClientError {
-  /** The relay's code (e.g. `invalid-credentials`, `rate-limited`), or `network`, `bad-response`. */
-  readonly code: string;
-  readonly message: string;
-  /** The HTTP status; 0 when the relay could not be reached. */
-  readonly status: number;
-}
-
-/** Tokens from register, login and refresh. */
-export interface SessionTokens {
-  readonly accountId: string;
-  readonly accessToken: string;
-  /** Seconds. */
-  readonly expiresIn: number;
-  readonly refreshToken: string;
-}
+export {
+  type AccountClientError,
+  fromBase64Url,
+  type LoginProof,
+  type SessionTokens,
+  toBase64Url,
+} from "./account-json.js";
 
 /** A login challenge and the KDF to answer it with. */
 export interface LoginChallenge {
   readonly challengeId: string;
   readonly challenge: Uint8Array;
   readonly kdf: AccountKdf;
-}
-
-/** A signed challenge. */
-export interface LoginProof {
-  readonly challengeId: string;
-  readonly signature: Uint8Array;
-  readonly method: "password" | "recovery";
 }
 
 /** What registration sends. */
@@ -47,6 +44,28 @@ export interface Registration {
   readonly recoveryPublicKey: Uint8Array | null;
   readonly kdf: AccountKdf;
   readonly bundle: Uint8Array;
+  /** The public half of the account's sharing key (X25519), kept by the relay. */
+  readonly sharePublicKey?: Uint8Array;
+}
+
+/** A claim of one document: the document's current write key signed `claimProofMessage`. */
+export interface DocumentClaim {
+  readonly docId: string;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * What the relay did with a claimed document: `claimed` (now the account's), `already` (it
+ * was), `taken` (another account owns it), `unknown` (not registered), `bad-signature`.
+ */
+export type ClaimStatus = "claimed" | "already" | "taken" | "unknown" | "bad-signature";
+
+/** Another rider's account as `lookupAccount` finds it, to share with them. */
+export interface AccountLookup {
+  readonly accountId: string;
+  readonly email: string;
+  /** Their X25519 sharing public key: seal to it with `crypto_box_seal`. */
+  readonly sharePublicKey: Uint8Array;
 }
 
 /** Options of `AccountClient`. */
@@ -57,42 +76,18 @@ export interface AccountClientOptions {
 }
 
 type Reply<T> = Promise<Result<T, AccountClientError>>;
-type Json = Record<string, unknown>;
-
-/** Base64url without padding, as the relay speaks it. */
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-/** The inverse of `toBase64Url`; undefined for anything else. */
-export function fromBase64Url(text: unknown): Uint8Array | undefined {
-  if (typeof text !== "string" || !/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
-  try {
-    return Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) =>
-      c.charCodeAt(0),
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-const badResponse = (what: string, status: number): AccountClientError => ({
-  code: "bad-response",
-  status,
-  message: `the relay sent an unexpected answer (${what}); is this a ridevault relay?`,
-});
 
 /** Calls the account endpoints of one relay. */
 export class AccountClient {
   readonly #base: string;
+  readonly #origin: string;
   readonly #fetch: typeof globalThis.fetch;
 
   constructor(options: AccountClientOptions) {
     const url = new URL(options.baseUrl);
     url.protocol =
       url.protocol === "wss:" ? "https:" : url.protocol === "ws:" ? "http:" : url.protocol;
+    this.#origin = url.origin;
     this.#base = `${url.origin}/v1/accounts/`;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
@@ -105,6 +100,7 @@ export class AccountClient {
       recoveryPublicKey: input.recoveryPublicKey && toBase64Url(input.recoveryPublicKey),
       kdf: kdfJson(input.kdf),
       bundle: toBase64Url(input.bundle),
+      ...(input.sharePublicKey && { sharePublicKey: toBase64Url(input.sharePublicKey) }),
     });
   }
 
@@ -243,6 +239,74 @@ export class AccountClient {
       : err(badResponse("pairing mailbox", reply.value.status));
   }
 
+  /** Stores the public half of the account's sharing key (replacing any). */
+  async putShareKey(accessToken: string, publicKey: Uint8Array): Reply<void> {
+    const reply = await this.#call("PUT", "me/share-key", accessToken, {
+      publicKey: toBase64Url(publicKey),
+    });
+    return reply.ok ? ok(undefined) : reply;
+  }
+
+  /**
+   * The account registered with `email` and its sharing public key; `not-found` (404) both
+   * for an unknown email and for an account without a sharing key. Rate-limited per account.
+   */
+  async lookupAccount(accessToken: string, email: string): Reply<AccountLookup> {
+    const reply = await this.#call(
+      "GET",
+      `lookup?email=${encodeURIComponent(email)}`,
+      accessToken,
+      null,
+    );
+    if (!reply.ok) return reply;
+    const { accountId, email: found } = reply.value.body;
+    const sharePublicKey = fromBase64Url(reply.value.body.sharePublicKey);
+    if (typeof accountId !== "string" || typeof found !== "string" || sharePublicKey?.length !== 32)
+      return err(badResponse("lookup", reply.value.status));
+    return ok({ accountId, email: found, sharePublicKey });
+  }
+
+  /** Who an account is (its email), e.g. to show who shared with this rider. */
+  async accountProfile(
+    accessToken: string,
+    accountId: string,
+  ): Reply<{ accountId: string; email: string }> {
+    const reply = await this.#call(
+      "GET",
+      `${encodeURIComponent(accountId)}/profile`,
+      accessToken,
+      null,
+    );
+    if (!reply.ok) return reply;
+    const { accountId: id, email } = reply.value.body;
+    if (typeof id !== "string" || typeof email !== "string")
+      return err(badResponse("profile", reply.value.status));
+    return ok({ accountId: id, email });
+  }
+
+  /**
+   * Claims documents registered without an account for the caller's account (attaching an
+   * anonymous vault); at most 500 per call. Answers each document's `ClaimStatus`.
+   */
+  async claimDocuments(
+    accessToken: string,
+    claims: readonly DocumentClaim[],
+  ): Reply<{ docId: string; status: ClaimStatus }[]> {
+    const reply = await this.#call("POST", `${this.#origin}/v1/documents/claim`, accessToken, {
+      documents: claims.map((c) => ({ docId: c.docId, signature: toBase64Url(c.signature) })),
+    });
+    if (!reply.ok) return reply;
+    const results = reply.value.body.results;
+    if (
+      !Array.isArray(results) ||
+      !results.every(
+        (r: Json) => typeof r?.docId === "string" && CLAIM_STATUSES.includes(r.status as string),
+      )
+    )
+      return err(badResponse("claim", reply.value.status));
+    return ok(results as { docId: string; status: ClaimStatus }[]);
+  }
+
   async #tokens(path: string, body: Json): Reply<SessionTokens> {
     const reply = await this.#call("POST", path, null, body);
     return reply.ok ? decodeTokens(reply.value.body, reply.value.status) : reply;
@@ -256,7 +320,8 @@ export class AccountClient {
   ): Reply<{ status: number; body: Json }> {
     let response: Response;
     try {
-      response = await this.#fetch(`${this.#base}${path}`, {
+      const url = path.startsWith(this.#origin) ? path : `${this.#base}${path}`;
+      response = await this.#fetch(url, {
         method,
         headers: {
           ...(body && { "content-type": "application/json" }),
@@ -287,42 +352,4 @@ export class AccountClient {
       return err(badResponse(`HTTP ${response.status}`, response.status));
     return err({ code: error.code, message: error.message, status: response.status });
   }
-}
-
-function decodeTokens(body: Json, status: number): Result<SessionTokens, AccountClientError> {
-  const { accountId, accessToken, expiresIn, refreshToken } = body;
-  if (
-    typeof accountId !== "string" ||
-    typeof accessToken !== "string" ||
-    typeof expiresIn !== "number" ||
-    typeof refreshToken !== "string"
-  )
-    return err(badResponse("tokens", status));
-  return ok({ accountId, accessToken, expiresIn, refreshToken });
-}
-
-function kdfJson(kdf: AccountKdf): Json {
-  return { ...kdf, salt: toBase64Url(kdf.salt) };
-}
-
-function proofJson(proof: LoginProof): Json {
-  return {
-    challengeId: proof.challengeId,
-    signature: toBase64Url(proof.signature),
-    method: proof.method,
-  };
-}
-
-function decodeKdf(value: unknown): AccountKdf | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  const k = value as Json;
-  const salt = fromBase64Url(k.salt);
-  if (
-    k.algorithm !== "argon2id13" ||
-    !salt ||
-    typeof k.opsLimit !== "number" ||
-    typeof k.memLimit !== "number"
-  )
-    return undefined;
-  return { algorithm: "argon2id13", salt, opsLimit: k.opsLimit, memLimit: k.memLimit };
 }

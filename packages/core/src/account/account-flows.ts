@@ -1,11 +1,14 @@
 /**
  * What a rider does with an account, end to end on the device (DESIGN.md §3):
  *
- * - `registerAccount`: new account key and vault key, the vault's library access sealed
- *   into a bundle wrapped by the password (Argon2id) and by a new recovery code (shown
- *   once); the relay receives only public keys, the KDF parameters and the bundle.
+ * - `registerAccount`: new account key, vault key and sharing key pair, the vault's library
+ *   access sealed into a bundle wrapped by the password (Argon2id) and by a new recovery
+ *   code (shown once); the relay receives only public keys, the KDF parameters and the
+ *   bundle. (`attachAccount` does it for a vault used without an account, and claims its
+ *   documents.)
  * - `logIn`: challenge → KDF checked against this device's minimum → login key signs →
- *   tokens → bundle → library access, for `openVault({ join: access })`.
+ *   tokens → bundle → library access, for `openVault({ join: access })`. An account made
+ *   before sharing gets its sharing key pair here (bundle upgraded, public half uploaded).
  * - `changePassword`: re-wraps the account key only (nothing is re-encrypted), signs out
  *   every other device.
  * - `recoverAccount`: the recovery code proves the account and unwraps the account key,
@@ -18,12 +21,15 @@
 import { loadSodium, type Sodium } from "../crypto/sodium.js";
 import {
   type AccountSecrets,
+  addShareKeyToBundle,
   type BundleCorruptError,
   type BundleLockedError,
   createAccountBundle,
+  createShareKeys,
   type LibraryAccess,
   openAccountBundle,
   rewrapAccountBundle,
+  type ShareKeyPair,
 } from "../keys/account-bundle.js";
 import {
   checkKdf,
@@ -69,24 +75,56 @@ export interface AccountFlowOptions {
 export interface SignedIn {
   readonly session: AccountSession;
   readonly library: LibraryAccess;
+  /**
+   * The account's sharing key pair (X25519): what other riders seal shares to. Null after
+   * pairing by link (the link carries only the library) or if the upgrade of an old
+   * account's bundle failed; logging in with the password gets it.
+   */
+  readonly shareKeys: ShareKeyPair | null;
+  /**
+   * The vault key from the bundle (32 bytes): seals the saved session
+   * (`persistSession`); keep it in the platform's key store. Null after pairing by link.
+   */
+  readonly vaultKey: Uint8Array | null;
 }
 
-type Flow<T> = Promise<Result<T, AccountFlowError>>;
+/** A new account: its session, the recovery code to show once, and its keys. */
+export interface Registered {
+  readonly session: AccountSession;
+  /** Show it once; it restores access after a forgotten password. */
+  readonly recoveryCode: string;
+  readonly shareKeys: ShareKeyPair;
+  readonly vaultKey: Uint8Array;
+}
 
-/** Creates an account for the vault whose library access is given (`vault.libraryAccess()`). */
+/** What a flow resolves to. */
+export type Flow<T> = Promise<Result<T, AccountFlowError>>;
+
+/**
+ * Creates an account for the vault whose library access is given (`vault.libraryAccess()`):
+ * its existing library keys go into the bundle, nothing is re-encrypted. `vaultKey` keeps a
+ * vault key the device has already (default: a new one).
+ */
 export async function registerAccount(
-  options: AccountFlowOptions & { email: string; password: string; library: LibraryAccess },
-): Flow<{ session: AccountSession; recoveryCode: string }> {
+  options: AccountFlowOptions & {
+    email: string;
+    password: string;
+    library: LibraryAccess;
+    vaultKey?: Uint8Array;
+  },
+): Flow<Registered> {
   const sodium = await loadSodium();
   const random = options.random ?? systemRandom;
   const kdf = newKdf(sodium, options);
   const passwordKeys = derivePasswordKeys(sodium, options.password, kdf);
   const recoveryCode = createRecoveryCode(random);
   const recoveryKeys = deriveRecoveryKeys(sodium, parseRecoveryCode(recoveryCode) as Uint8Array);
+  const shareKeys = createShareKeys(sodium);
   const secrets: AccountSecrets = {
     accountKey: random.bytes(32),
-    vaultKey: random.bytes(32),
+    vaultKey: options.vaultKey?.slice() ?? random.bytes(32),
     library: options.library,
+    shareKeys,
   };
   const bundle = createAccountBundle(sodium, {
     secrets,
@@ -100,11 +138,18 @@ export async function registerAccount(
     recoveryPublicKey: recoveryKeys.loginPublicKey,
     kdf,
     bundle,
+    sharePublicKey: shareKeys.publicKey,
   });
   if (!tokens.ok) return tokens;
   return ok({
-    session: new AccountSession({ client: options.client, tokens: tokens.value }),
+    session: new AccountSession({
+      client: options.client,
+      tokens: tokens.value,
+      email: options.email,
+    }),
     recoveryCode,
+    shareKeys,
+    vaultKey: secrets.vaultKey,
   });
 }
 
@@ -115,9 +160,9 @@ export async function logIn(
   const sodium = await loadSodium();
   const proved = await prove(sodium, options, { method: "password", password: options.password });
   if (!proved.ok) return proved;
-  const signedIn = await signIn(sodium, options.client, proved.value);
+  const signedIn = await signIn(sodium, options, proved.value);
   if (!signedIn.ok) return signedIn;
-  return ok({ session: signedIn.value.session, library: signedIn.value.secrets.library });
+  return ok(signedInOf(signedIn.value));
 }
 
 /**
@@ -155,14 +200,14 @@ export async function recoverAccount(
   const recovery = { method: "recovery" as const, keys: deriveRecoveryKeys(sodium, codeBytes) };
   const proved = await prove(sodium, options, recovery);
   if (!proved.ok) return proved;
-  const signedIn = await signIn(sodium, options.client, proved.value);
+  const signedIn = await signIn(sodium, options, proved.value);
   if (!signedIn.ok) return signedIn;
-  const { session, secrets } = signedIn.value;
+  const { session } = signedIn.value;
   const again = await prove(sodium, options, recovery);
   if (!again.ok) return again;
   const set = await setPassword(sodium, { ...options, session }, again.value, options.newPassword);
   if (!set.ok) return set;
-  return ok({ session, library: secrets.library });
+  return ok(signedInOf(signedIn.value));
 }
 
 /** Deletes the account (after proving the password). */
@@ -214,22 +259,81 @@ async function prove(
   });
 }
 
+interface Opened {
+  readonly session: AccountSession;
+  readonly secrets: AccountSecrets;
+}
+
+function signedInOf({ session, secrets }: Opened): SignedIn {
+  return {
+    session,
+    library: secrets.library,
+    shareKeys: secrets.shareKeys,
+    vaultKey: secrets.vaultKey,
+  };
+}
+
 async function signIn(
   sodium: Sodium,
-  client: AccountClient,
+  options: AccountFlowOptions & { email: string },
   proved: Proved,
-): Flow<{ session: AccountSession; secrets: AccountSecrets; version: number }> {
+): Flow<Opened> {
+  const { client } = options;
   const tokens = await client.finishLogin(proved.proof);
   if (!tokens.ok) return tokens;
-  const session = new AccountSession({ client, tokens: tokens.value });
+  const session = new AccountSession({ client, tokens: tokens.value, email: options.email });
   const bundle = await client.getBundle(tokens.value.accessToken);
   if (!bundle.ok) return bundle;
-  const secrets = openAccountBundle(sodium, bundle.value.bundle, {
-    wrappingKey: proved.keys.wrappingKey,
-    method: proved.proof.method,
-  });
+  const key = { wrappingKey: proved.keys.wrappingKey, method: proved.proof.method };
+  const secrets = openAccountBundle(sodium, bundle.value.bundle, key);
   if (!secrets.ok) return secrets;
-  return ok({ session, secrets: secrets.value, version: bundle.value.version });
+  const shareKeys =
+    secrets.value.shareKeys ??
+    (await addShareKeys(sodium, options, {
+      accessToken: tokens.value.accessToken,
+      bundle: bundle.value,
+      accountKey: secrets.value.accountKey,
+      key,
+    }));
+  // Idempotent, so a relay that missed it (an upload that failed once) gets it now; a
+  // failure leaves the relay as it was and the login goes on.
+  if (shareKeys) await client.putShareKey(tokens.value.accessToken, shareKeys.publicKey);
+  return ok({ session, secrets: { ...secrets.value, shareKeys } });
+}
+
+/**
+ * Gives an account made before sharing its sharing key pair, in the bundle (compare-and-set;
+ * if another device did it meanwhile, theirs is used). Null when that fails: the login
+ * still succeeds, and the next one tries again.
+ */
+async function addShareKeys(
+  sodium: Sodium,
+  options: AccountFlowOptions,
+  input: {
+    accessToken: string;
+    bundle: { bundle: Uint8Array; version: number };
+    accountKey: Uint8Array;
+    key: { wrappingKey: Uint8Array; method: "password" | "recovery" };
+  },
+): Promise<ShareKeyPair | null> {
+  const { client } = options;
+  let shareKeys = createShareKeys(sodium);
+  const upgraded = addShareKeyToBundle(sodium, input.bundle.bundle, {
+    accountKey: input.accountKey,
+    shareKeys,
+    random: options.random ?? systemRandom,
+  });
+  if (!upgraded.ok) return null;
+  const put = await client.putBundle(input.accessToken, upgraded.value, input.bundle.version);
+  if (!put.ok) {
+    if (put.error.code !== "bundle-conflict") return null;
+    const current = await client.getBundle(input.accessToken);
+    if (!current.ok) return null;
+    const theirs = openAccountBundle(sodium, current.value.bundle, input.key);
+    if (!theirs.ok || !theirs.value.shareKeys) return null;
+    shareKeys = theirs.value.shareKeys;
+  }
+  return shareKeys;
 }
 
 async function setPassword(

@@ -8,7 +8,9 @@
  * the sync engine reconnects with a fresh one: re-authentication needs no protocol message.
  *
  * When the relay refuses the refresh token (signed out elsewhere, password changed, token
- * reuse detected) the session ends: `signedOut` turns true and listeners hear it.
+ * reuse detected) the session ends: `signedOut` turns true and listeners hear it. Every
+ * rotation is announced too (`onChange`), so a saved session (`persistSession`)
+ * always holds the latest refresh token.
  */
 import { err, ok, type Result } from "../result.js";
 import { type Clock, systemClock } from "../runtime.js";
@@ -27,6 +29,8 @@ export type WebSocketWithProtocols = new (url: string, protocols?: string[]) => 
 export interface AccountSessionOptions {
   readonly client: AccountClient;
   readonly tokens: SessionTokens;
+  /** The account's email, when the device knows it (kept with a saved session). */
+  readonly email?: string | null;
   readonly clock?: Clock;
   /** Refresh this long before the access token expires (default 60 s). */
   readonly refreshMarginMs?: number;
@@ -35,6 +39,8 @@ export interface AccountSessionOptions {
 /** One device's session with an account. */
 export class AccountSession {
   readonly accountId: string;
+  /** The account's email, or null when this session was made without it. */
+  readonly email: string | null;
   readonly #client: AccountClient;
   readonly #clock: Clock;
   readonly #margin: number;
@@ -44,12 +50,14 @@ export class AccountSession {
   #refreshing: Promise<Result<string, AccountClientError>> | undefined;
   #signedOut = false;
   readonly #listeners = new Set<(reason: AccountClientError) => void>();
+  readonly #changeListeners = new Set<() => void>();
 
   constructor(options: AccountSessionOptions) {
     this.#client = options.client;
     this.#clock = options.clock ?? systemClock;
     this.#margin = options.refreshMarginMs ?? 60_000;
     this.accountId = options.tokens.accountId;
+    this.email = options.email ?? null;
     this.#accessToken = options.tokens.accessToken;
     this.#refreshToken = options.tokens.refreshToken;
     this.#expiresAt = this.#clock.now() + options.tokens.expiresIn * 1000;
@@ -63,6 +71,7 @@ export class AccountSession {
     readonly client: AccountClient;
     readonly accountId: string;
     readonly refreshToken: string;
+    readonly email?: string | null;
     readonly clock?: Clock;
   }): Promise<Result<AccountSession, AccountClientError>> {
     const rotated = await options.client.refresh(options.refreshToken);
@@ -77,6 +86,7 @@ export class AccountSession {
       new AccountSession({
         client: options.client,
         tokens: rotated.value,
+        email: options.email ?? null,
         ...(options.clock && { clock: options.clock }),
       }),
     );
@@ -90,6 +100,20 @@ export class AccountSession {
   /** The current refresh token, for apps that keep the session across restarts. */
   get refreshToken(): string {
     return this.#refreshToken;
+  }
+
+  /** When the current access token expires (ms since the epoch). */
+  get expiresAt(): number {
+    return this.#expiresAt;
+  }
+
+  /**
+   * Calls `listener` after every rotation of the tokens and when the session ends (refused
+   * by the relay, or `logout`): what a saved session must follow (`persistSession`).
+   */
+  onChange(listener: () => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
   }
 
   /** Calls `listener` when the session ends because the relay refused it. */
@@ -134,6 +158,7 @@ export class AccountSession {
     if (!token.ok) return token;
     const done = await this.#client.logout(token.value, everywhere);
     this.#signedOut = true;
+    for (const listener of this.#changeListeners) listener();
     return done;
   }
 
@@ -143,12 +168,14 @@ export class AccountSession {
       if (rotated.error.status === 401) {
         this.#signedOut = true;
         for (const listener of this.#listeners) listener(rotated.error);
+        for (const listener of this.#changeListeners) listener();
       }
       return rotated;
     }
     this.#accessToken = rotated.value.accessToken;
     this.#refreshToken = rotated.value.refreshToken;
     this.#expiresAt = this.#clock.now() + rotated.value.expiresIn * 1000;
+    for (const listener of this.#changeListeners) listener();
     return ok(this.#accessToken);
   }
 }

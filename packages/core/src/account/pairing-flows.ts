@@ -64,5 +64,6 @@ export async function joinByPairingLink(options: {
   const library = openPairing(sodium, keys, taken.value.sealed);
   if (!library.ok) return library;
   const session = new AccountSession({ client: options.client, tokens: taken.value.tokens });
-  return ok({ session, library: library.value });
+  // The link carries the library only: no sharing key, no vault key (log in for those).
+  return ok({ session, library: library.value, shareKeys: null, vaultKey: null });
 }

@@ -7,10 +7,16 @@
  * that opens the bundle can sync everything. Changing the password replaces only the
  * password wrapping: nothing else is re-encrypted.
  *
+ * Version 2 adds the account's **sharing key**: an X25519 key pair (`crypto_box_keypair`)
+ * whose secret half the account key wraps like the vault key, so every device of the
+ * account can open what other riders seal to it; the relay keeps the public half.
+ *
  * Encoding: UTF-8 JSON
- * `{ format: "ridevault-account-bundle", version: 1, password, recovery, vaultKey,
- *    library: { id, generation, keys } }` with base64 values; each wrapping is
- * `nonce 24 · XChaCha20-Poly1305(key, additional data = its context string)`.
+ * `{ format: "ridevault-account-bundle", version: 2, password, recovery, vaultKey,
+ *    library: { id, generation, keys }, shareKey: { publicKey, secretKey } | null }` with
+ * base64 values; each wrapping is
+ * `nonce 24 · XChaCha20-Poly1305(key, additional data = its context string)`. Version 1
+ * (no `shareKey`) is still read; `addShareKeyToBundle` upgrades it.
  */
 import type { DocumentKeys } from "../crypto/document-keys.js";
 import type { Sodium } from "../crypto/sodium.js";
@@ -24,11 +30,25 @@ export interface LibraryAccess {
   readonly libraryKeys: DocumentKeys;
 }
 
+/** An account's X25519 sharing key pair (libsodium `crypto_box`), 32 bytes each. */
+export interface ShareKeyPair {
+  readonly publicKey: Uint8Array;
+  readonly secretKey: Uint8Array;
+}
+
 /** Everything the bundle protects. */
 export interface AccountSecrets {
   readonly accountKey: Uint8Array;
   readonly vaultKey: Uint8Array;
   readonly library: LibraryAccess;
+  /** The account's sharing key pair; null in a version 1 bundle (made before sharing). */
+  readonly shareKeys: ShareKeyPair | null;
+}
+
+/** A new sharing key pair (`crypto_box_keypair`). */
+export function createShareKeys(sodium: Sodium): ShareKeyPair {
+  const pair = sodium.crypto_box_keypair();
+  return { publicKey: pair.publicKey, secretKey: pair.privateKey };
 }
 
 /** The bundle cannot be read: damaged, or not a bundle. */
@@ -47,7 +67,9 @@ const CONTEXT = {
   password: "ridevault/bundle/account-key/password/v1",
   recovery: "ridevault/bundle/account-key/recovery/v1",
   vaultKey: "ridevault/bundle/vault-key/v1",
+  shareKey: "ridevault/bundle/share-key/v1",
 } as const;
+const VERSION = 2;
 
 interface BundleJson {
   format: string;
@@ -56,6 +78,8 @@ interface BundleJson {
   recovery: string | null;
   vaultKey: string;
   library: { id: string; generation: number; keys: string };
+  /** Absent in version 1. */
+  shareKey?: { publicKey: string; secretKey: string } | null;
 }
 
 /** Makes a bundle for `secrets`, wrapped by the password's and (optionally) the recovery code's keys. */
@@ -74,7 +98,7 @@ export function createAccountBundle(
   const lock = createVaultLock(sodium, secrets.vaultKey, random);
   const json: BundleJson = {
     format: FORMAT,
-    version: 1,
+    version: VERSION,
     password: wrap(input.passwordKey, CONTEXT.password, secrets.accountKey),
     recovery: input.recoveryKey && wrap(input.recoveryKey, CONTEXT.recovery, secrets.accountKey),
     vaultKey: wrap(secrets.accountKey, CONTEXT.vaultKey, secrets.vaultKey),
@@ -86,8 +110,42 @@ export function createAccountBundle(
         sodium.base64_variants.ORIGINAL,
       ),
     },
+    shareKey:
+      secrets.shareKeys && shareKeyJson(sodium, random, secrets.accountKey, secrets.shareKeys),
   };
   return sodium.from_string(JSON.stringify(json));
+}
+
+/**
+ * The same bundle (upgraded to version 2) holding `shareKeys`, wrapped by `accountKey`:
+ * for accounts made before sharing, whose bundle has none yet.
+ */
+export function addShareKeyToBundle(
+  sodium: Sodium,
+  bundle: Uint8Array,
+  input: {
+    readonly accountKey: Uint8Array;
+    readonly shareKeys: ShareKeyPair;
+    readonly random: Random;
+  },
+): Result<Uint8Array, BundleCorruptError> {
+  const json = parseBundle(sodium, bundle);
+  if (!json.ok) return json;
+  const shareKey = shareKeyJson(sodium, input.random, input.accountKey, input.shareKeys);
+  return ok(sodium.from_string(JSON.stringify({ ...json.value, version: VERSION, shareKey })));
+}
+
+function shareKeyJson(
+  sodium: Sodium,
+  random: Random,
+  accountKey: Uint8Array,
+  keys: ShareKeyPair,
+): { publicKey: string; secretKey: string } {
+  const b64 = (bytes: Uint8Array) => sodium.to_base64(bytes, sodium.base64_variants.ORIGINAL);
+  return {
+    publicKey: b64(keys.publicKey),
+    secretKey: b64(seal(sodium, random, accountKey, CONTEXT.shareKey, keys.secretKey)),
+  };
 }
 
 /** Opens a bundle with the password's (or recovery code's) wrapping key. */
@@ -113,7 +171,21 @@ export function openAccountBundle(
   const lock = createVaultLock(sodium, vaultKey, { bytes: (n) => sodium.randombytes_buf(n) });
   const libraryKeys = lock.open(id, generation, fromBase64(sodium, keys) ?? new Uint8Array());
   if (!libraryKeys.ok) return corrupt(libraryKeys.error.message);
-  return ok({ accountKey, vaultKey, library: { libraryId: id, libraryKeys: libraryKeys.value } });
+  let shareKeys: ShareKeyPair | null = null;
+  const shareKey = json.value.shareKey;
+  if (shareKey) {
+    const publicKey = fromBase64(sodium, shareKey.publicKey);
+    const secretKey = unseal(sodium, accountKey, CONTEXT.shareKey, shareKey.secretKey);
+    if (publicKey?.length !== 32 || secretKey?.length !== 32)
+      return corrupt("the sharing key does not decrypt");
+    shareKeys = { publicKey, secretKey };
+  }
+  return ok({
+    accountKey,
+    vaultKey,
+    library: { libraryId: id, libraryKeys: libraryKeys.value },
+    shareKeys,
+  });
 }
 
 /** The same bundle with the password wrapping replaced (a password change re-wraps only). */
@@ -201,11 +273,15 @@ function parseBundle(sodium: Sodium, bytes: Uint8Array): Result<BundleJson, Bund
   }
   const v = value as Partial<BundleJson> | null;
   const library = v?.library as Partial<BundleJson["library"]> | undefined;
+  const shareKey = v?.shareKey as Partial<NonNullable<BundleJson["shareKey"]>> | null | undefined;
   if (
     typeof v !== "object" ||
     v === null ||
     v.format !== FORMAT ||
-    v.version !== 1 ||
+    (v.version !== 1 && v.version !== 2) ||
+    (v.version === 2 &&
+      shareKey !== null &&
+      (typeof shareKey?.publicKey !== "string" || typeof shareKey.secretKey !== "string")) ||
     typeof v.password !== "string" ||
     (v.recovery !== null && typeof v.recovery !== "string") ||
     typeof v.vaultKey !== "string" ||
@@ -213,13 +289,18 @@ function parseBundle(sodium: Sodium, bytes: Uint8Array): Result<BundleJson, Bund
     !Number.isSafeInteger(library.generation) ||
     typeof library.keys !== "string"
   )
-    return corrupt("not a version 1 bundle");
+    return corrupt("not a version 1 or 2 bundle");
   return ok({
     format: FORMAT,
-    version: 1,
+    version: v.version,
     password: v.password,
     recovery: v.recovery ?? null,
     vaultKey: v.vaultKey,
     library: { id: library.id, generation: library.generation as number, keys: library.keys },
+    ...(v.version === 2 && {
+      shareKey: shareKey
+        ? { publicKey: shareKey.publicKey as string, secretKey: shareKey.secretKey as string }
+        : null,
+    }),
   });
 }

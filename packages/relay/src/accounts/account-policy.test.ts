@@ -34,12 +34,20 @@ describe("account policy", () => {
     expect((await p.authenticateUpgrade("not-a-token")).ok).toBe(false);
   });
 
-  it("hides an account's documents from everyone else; capability-only ones stay open", () => {
-    const p = policy(false);
-    expect(p.mayAccess?.("a", "a")).toBe(true);
-    expect(p.mayAccess?.("b", "a")).toBe(false);
-    expect(p.mayAccess?.(null, "a")).toBe(false);
-    expect(p.mayAccess?.("b", null)).toBe(true);
-    expect(p.mayAccess?.(null, null)).toBe(true);
+  it("hides an account's documents from other accounts; capability-only ones stay open", () => {
+    for (const requireAccount of [true, false]) {
+      const p = policy(requireAccount);
+      expect(p.mayAccess?.("a", "a")).toBe(true);
+      expect(p.mayAccess?.("b", "a")).toBe(false);
+      expect(p.mayAccess?.("b", null)).toBe(true);
+      expect(p.mayAccess?.(null, null)).toBe(true);
+    }
+  });
+
+  it("lets devices without an account reach owned documents by capability on a private relay only", () => {
+    // After an anonymous vault attached to an account, the rider's capability-only devices
+    // keep syncing its (now owned) documents.
+    expect(policy(false).mayAccess?.(null, "a")).toBe(true);
+    expect(policy(true).mayAccess?.(null, "a")).toBe(false);
   });
 });

@@ -1,8 +1,12 @@
 /**
  * The account-aware access policy. With accounts on, a connection speaks for the account of
  * its access token; documents it registers are owned by that account, and a document owned
- * by one account is invisible to every other (answered like a missing document). Documents
- * registered without an account stay capability-only (their access secret is the key).
+ * by one account is invisible to every other account (answered like a missing document).
+ * Documents registered without an account stay capability-only (their access secret is the
+ * key). On a private relay (`requireAccount` false) a device without an account still
+ * reaches an owned document by its capability: that is how the rider's other devices keep
+ * syncing a vault after it attached to an account and claimed its documents (they hold
+ * the document keys anyway; the access secret proves it).
  *
  * `requireAccount` decides who may connect and create: true (the default for a public
  * relay) refuses connections without a valid token; false (a private relay) also lets
@@ -83,7 +87,8 @@ export function createAccountPolicy(options: AccountPolicyOptions): AccountPolic
     },
     inactiveSessions: (sessions) => service.inactiveSessions(sessions),
     mayCreate: (principal) => !requireAccount || principal !== null,
-    mayAccess: (principal, owner) => owner === null || owner === principal,
+    mayAccess: (principal, owner) =>
+      owner === null || owner === principal || (principal === null && !requireAccount),
     ...(limits && { admit: (principal, request) => limits.admit(principal, request) }),
   };
 }

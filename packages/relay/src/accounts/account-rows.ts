@@ -18,6 +18,8 @@ export interface AccountRow {
   bundle: Uint8Array;
   bundle_version: number;
   created_at: number;
+  /** Null for accounts made before sharing keys (and before the column existed). */
+  share_public_key: Uint8Array | null;
 }
 
 /** A row of the `login_challenges` table. */
@@ -55,6 +57,7 @@ export function toAccount(row: AccountRow): AccountRecord {
     bundle: bytes(row.bundle),
     bundleVersion: row.bundle_version,
     createdAt: row.created_at,
+    sharePublicKey: row.share_public_key ? bytes(row.share_public_key) : null,
   };
 }
 

@@ -14,7 +14,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { err, ok, type Result } from "@ridevault/core";
 import type { AccessClaims, AccessTokens } from "./access-token.js";
 import { type AccountError, invalidCredentials, invalidToken } from "./account-errors.js";
-import type { AccountStore, KdfParams } from "./account-store.js";
+import type { AccountStore, KdfParams, Revocation } from "./account-store.js";
 import { loginMessage, publicKeyFromSeed, verifyLoginSignature } from "./login-proof.js";
 
 /** Tokens handed to a device after login, registration or refresh. */
@@ -41,6 +41,8 @@ export interface RegisterInput {
   readonly recoveryPublicKey: Uint8Array | null;
   readonly kdf: KdfParams;
   readonly bundle: Uint8Array;
+  /** The public half of the account's sharing key, or null (sent later with `PUT me/share-key`). */
+  readonly sharePublicKey: Uint8Array | null;
 }
 
 /** New credentials after a password change (or recovery). */
@@ -74,10 +76,7 @@ export interface AccountServiceOptions {
   readonly now?: () => number;
 }
 
-/** Which device sessions were just signed out. */
-export type Revocation =
-  | { readonly familyId: string }
-  | { readonly accountId: string; readonly except: string | null };
+export type { Revocation } from "./account-store.js";
 
 /** An authenticated caller. */
 export interface Caller {
@@ -190,6 +189,14 @@ export class AccountService {
   onRevoked(listener: (revocation: Revocation) => void): () => void {
     this.#revocationListeners.add(listener);
     return () => this.#revocationListeners.delete(listener);
+  }
+
+  /**
+   * Tells the listeners of `onRevoked` about sessions signed out through another instance
+   * (the PostgreSQL store's notifications), so this instance closes their connections too.
+   */
+  revokedElsewhere(revocation: Revocation): void {
+    this.#revoked(revocation);
   }
 
   /** Signs out this device, or every device of the account. */

@@ -30,6 +30,7 @@ export function sampleAccount(id: string, email: string): AccountRecord {
     bundle: bytes(9, 9, 9),
     bundleVersion: 1,
     createdAt: 1000,
+    sharePublicKey: null,
   };
 }
 
@@ -104,6 +105,23 @@ export function runAccountStoreTests(name: string, factory: AccountStoreFactory)
         expectedVersion: 1,
       });
       expect(missing.ok ? "" : missing.error.code).toBe("unknown-account");
+    });
+
+    it("keeps each account's sharing public key, from registration or set later", async () => {
+      const { store } = await make();
+      const key = new Uint8Array(32).fill(6);
+      await store.createAccount({ ...sampleAccount("a1", "a@x.org"), sharePublicKey: key });
+      await store.createAccount(sampleAccount("b1", "b@x.org"));
+      expect((await store.getAccount("a1"))?.sharePublicKey).toEqual(key);
+      expect((await store.getAccountByEmail("b@x.org"))?.sharePublicKey).toBeNull();
+      const next = new Uint8Array(32).fill(7);
+      expect(await store.putSharePublicKey("b1", next)).toBe(true);
+      expect((await store.getAccountByEmail("b@x.org"))?.sharePublicKey).toEqual(next);
+      expect((await store.getAccount("a1"))?.sharePublicKey).toEqual(key);
+      expect(await store.putSharePublicKey("zz", next)).toBe(false);
+      expect(await store.getAccount("zz")).toBeUndefined();
+      expect(await store.deleteAccount("b1")).toBe(true);
+      expect(await store.putSharePublicKey("b1", next)).toBe(false);
     });
 
     it("hands out a challenge once, and never after it expires", async () => {

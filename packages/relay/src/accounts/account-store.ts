@@ -5,8 +5,9 @@
  * key bundle with a version for compare-and-set updates. Per device session: a refresh-token
  * family of which only SHA-256 hashes are stored; rotating a token marks it used, and
  * presenting a used token again revokes its whole family (theft detection). Login challenges
- * are single use and expire, and so are pairing mailboxes. Deleting an account removes
- * every row of it.
+ * are single use and expire, and so are pairing mailboxes. The public half of the account's
+ * sharing key (X25519) is kept so other riders can seal shares to it. Deleting an account
+ * removes every row of it.
  *
  * Separate from `RelayStore` on purpose: accounts can live in another database than
  * envelopes. Implementations: `MemoryAccountStore`, `SqliteAccountStore`,
@@ -41,7 +42,14 @@ export interface AccountRecord {
   /** 1 at registration, +1 on every change of the bundle. */
   readonly bundleVersion: number;
   readonly createdAt: number;
+  /** The public half of the account's sharing key (32 bytes), or null before it has one. */
+  readonly sharePublicKey: Uint8Array | null;
 }
+
+/** Which device sessions were just signed out (a refresh family, or an account's). */
+export type Revocation =
+  | { readonly familyId: string }
+  | { readonly accountId: string; readonly except: string | null };
 
 /** A login challenge: random bytes the device signs with its login key. */
 export interface ChallengeRecord {
@@ -129,6 +137,8 @@ export interface AccountStore {
   putBundle(
     update: BundleUpdate,
   ): Promise<Result<number, UnknownAccountError | BundleConflictError>>;
+  /** Sets the account's sharing public key; false when there is no such account. */
+  putSharePublicKey(accountId: string, publicKey: Uint8Array): Promise<boolean>;
   /** Removes the account, its challenges, families and tokens. False when there was none. */
   deleteAccount(id: string): Promise<boolean>;
 
@@ -171,6 +181,14 @@ export interface AccountStore {
   takeMailbox(id: string, now: number): Promise<MailboxRecord | undefined>;
   /** Removes expired challenges, tokens and mailboxes; returns how many rows went. */
   sweep(now: number): Promise<number>;
+  /**
+   * For a store shared by several relay instances (PostgreSQL): calls `listener` with every
+   * revocation any instance makes (`revokeFamily`, `revokeFamilies`, a reused refresh token),
+   * as soon as it commits, so each instance closes its connections at once. Notifications
+   * can be lost (while reconnecting); instances still poll `inactiveFamilies`. Resolves
+   * with a function that stops listening. Absent on single-instance stores.
+   */
+  listenRevocations?(listener: (revocation: Revocation) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

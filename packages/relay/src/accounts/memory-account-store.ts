@@ -35,6 +35,7 @@ function copyAccount(account: AccountRecord): AccountRecord {
     recoveryPublicKey: account.recoveryPublicKey?.slice() ?? null,
     kdf: { ...account.kdf, salt: account.kdf.salt.slice() },
     bundle: account.bundle.slice(),
+    sharePublicKey: account.sharePublicKey?.slice() ?? null,
   };
 }
 
@@ -94,6 +95,13 @@ export class MemoryAccountStore implements AccountStore {
     });
     this.#accounts.set(account.id, next);
     return ok(next.bundleVersion);
+  }
+
+  async putSharePublicKey(accountId: string, publicKey: Uint8Array) {
+    const account = this.#accounts.get(accountId);
+    if (!account) return false;
+    this.#accounts.set(accountId, copyAccount({ ...account, sharePublicKey: publicKey }));
+    return true;
   }
 
   async deleteAccount(id: string) {

@@ -67,6 +67,10 @@ const MIGRATIONS: readonly string[] = [
     value BYTEA NOT NULL
   );
   `,
+  `
+  -- The public half of each account's sharing key (X25519); null until it has one.
+  ALTER TABLE accounts ADD COLUMN share_public_key BYTEA;
+  `,
 ];
 
 /** The schema version this code writes. */

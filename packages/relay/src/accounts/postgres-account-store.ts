@@ -4,6 +4,11 @@
  * Tables sit next to the relay store's (see `postgres-account-schema.ts`); the pool is the
  * account store's own (4 connections by default). Refresh-token rotation locks the token's
  * row (`FOR UPDATE`), so two instances racing with the same token cannot both succeed.
+ *
+ * Every revocation of sessions also sends `NOTIFY ridevault_signout` in its transaction
+ * (payload: `{"f": familyId}` or `{"a": accountId, "x": except}` — ids, no secret), which
+ * every instance LISTENs to (`listenRevocations`) to close the signed-out connections at
+ * once instead of at its next poll.
  */
 import { err, ok, type Result } from "@ridevault/core";
 import type { Sql } from "postgres";
@@ -23,6 +28,7 @@ import {
   type ChallengeRecord,
   emailTaken,
   type MailboxRecord,
+  type Revocation,
   refreshInvalid,
   refreshReused,
   unknownAccount,
@@ -46,6 +52,31 @@ export interface PostgresAccountStoreOpenError {
 }
 
 const buf = (value: Uint8Array): Buffer => Buffer.from(value);
+
+/** The channel revocations are announced on. */
+export const SIGNOUT_CHANNEL = "ridevault_signout";
+
+/** The NOTIFY payload of a revocation: ids only. */
+export function encodeRevocation(revocation: Revocation): string {
+  return JSON.stringify(
+    "familyId" in revocation
+      ? { f: revocation.familyId }
+      : { a: revocation.accountId, x: revocation.except },
+  );
+}
+
+/** The revocation in a NOTIFY payload, or undefined when it is not one. */
+export function decodeRevocation(payload: string): Revocation | undefined {
+  try {
+    const value = JSON.parse(payload) as { f?: unknown; a?: unknown; x?: unknown };
+    if (typeof value.f === "string") return { familyId: value.f };
+    if (typeof value.a === "string" && (value.x === null || typeof value.x === "string"))
+      return { accountId: value.a, except: value.x };
+  } catch {
+    // Not ours: ignored below.
+  }
+  return undefined;
+}
 
 /**
  * Connects, migrates the account tables (safe when instances start together) and reads the
@@ -89,11 +120,11 @@ export class PostgresAccountStore implements AccountStore {
     try {
       await this.#sql`
         INSERT INTO accounts (id, email, login_public_key, recovery_public_key, kdf_algorithm,
-          kdf_salt, kdf_ops, kdf_mem, bundle, bundle_version, created_at)
+          kdf_salt, kdf_ops, kdf_mem, bundle, bundle_version, created_at, share_public_key)
         VALUES (${a.id}, ${a.email}, ${buf(a.loginPublicKey)},
           ${a.recoveryPublicKey && buf(a.recoveryPublicKey)}, ${a.kdf.algorithm},
           ${buf(a.kdf.salt)}, ${a.kdf.opsLimit}, ${a.kdf.memLimit}, ${buf(a.bundle)},
-          ${a.bundleVersion}, ${a.createdAt})`;
+          ${a.bundleVersion}, ${a.createdAt}, ${a.sharePublicKey && buf(a.sharePublicKey)})`;
       return ok(undefined);
     } catch (error) {
       if ((error as { code?: string }).code === "23505") return err(emailTaken());
@@ -135,6 +166,12 @@ export class PostgresAccountStore implements AccountStore {
                WHERE id = ${u.accountId}`;
       return ok(version + 1);
     });
+  }
+
+  async putSharePublicKey(accountId: string, publicKey: Uint8Array) {
+    const updated = await this.#sql`
+      UPDATE accounts SET share_public_key = ${buf(publicKey)} WHERE id = ${accountId}`;
+    return updated.count > 0;
   }
 
   async deleteAccount(id: string) {
@@ -186,6 +223,7 @@ export class PostgresAccountStore implements AccountStore {
       if (!row || row.revoked || r.now >= row.expires_at) return err(refreshInvalid());
       if (row.used) {
         await tx`UPDATE refresh_families SET revoked = true WHERE id = ${row.family_id}`;
+        await notify(tx as unknown as PgSql, { familyId: row.family_id });
         return err(refreshReused(row.family_id));
       }
       await tx`UPDATE refresh_tokens SET used = true WHERE hash = ${buf(r.tokenHash)}`;
@@ -211,13 +249,27 @@ export class PostgresAccountStore implements AccountStore {
   }
 
   async revokeFamily(familyId: string) {
-    await this.#sql`UPDATE refresh_families SET revoked = true WHERE id = ${familyId}`;
+    await this.#sql.begin(async (tx) => {
+      await tx`UPDATE refresh_families SET revoked = true WHERE id = ${familyId}`;
+      await notify(tx as unknown as PgSql, { familyId });
+    });
   }
 
   async revokeFamilies(accountId: string, except: string | null) {
-    await this.#sql`
-      UPDATE refresh_families SET revoked = true
-      WHERE account_id = ${accountId} AND id IS DISTINCT FROM ${except}`;
+    await this.#sql.begin(async (tx) => {
+      await tx`
+        UPDATE refresh_families SET revoked = true
+        WHERE account_id = ${accountId} AND id IS DISTINCT FROM ${except}`;
+      await notify(tx as unknown as PgSql, { accountId, except });
+    });
+  }
+
+  async listenRevocations(listener: (revocation: Revocation) => void) {
+    const listening = await this.#sql.listen(SIGNOUT_CHANNEL, (payload) => {
+      const revocation = decodeRevocation(payload);
+      if (revocation) listener(revocation);
+    });
+    return () => listening.unlisten();
   }
 
   async putMailbox(m: MailboxRecord) {
@@ -246,6 +298,11 @@ export class PostgresAccountStore implements AccountStore {
   async close() {
     await this.#sql.end({ timeout: 5 });
   }
+}
+
+// Delivered when the transaction commits, to every instance listening (this one too).
+async function notify(tx: PgSql, revocation: Revocation): Promise<void> {
+  await tx`SELECT pg_notify(${SIGNOUT_CHANNEL}, ${encodeRevocation(revocation)})`;
 }
 
 async function lockedVersion(tx: PgSql, accountId: string): Promise<number | undefined> {

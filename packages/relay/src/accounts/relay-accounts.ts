@@ -1,8 +1,11 @@
 /**
- * Accounts for a relay, wired: token issuer, account service, per-account limits, access
- * policy and HTTP routes over one `AccountStore`. `startRelay({ accounts })` uses it and
- * hands it the relay store, so quotas count an account's documents and deleting an account
- * deletes them. A sweep timer removes expired challenges and refresh tokens.
+ * Accounts for a relay, wired: token issuer, account service, directory (sharing keys),
+ * document claims, per-account limits, access policy and HTTP routes over one
+ * `AccountStore`. `startRelay({ accounts })` uses it and hands it the relay store, so quotas
+ * count an account's documents, claims hand documents to accounts and deleting an account
+ * deletes them. A sweep timer removes expired challenges and refresh tokens. On a store
+ * shared by instances (PostgreSQL), revocations made through any instance arrive at once
+ * (`listenRevocations`) and close this instance's signed-out connections.
  */
 
 import {
@@ -12,11 +15,13 @@ import {
 } from "../http/account-routes.js";
 import type { RelayStore } from "../store/relay-store.js";
 import { createAccessTokens } from "./access-token.js";
+import { AccountDirectory } from "./account-directory.js";
 import { DEFAULT_ACCOUNT_KDF } from "./account-kdf-defaults.js";
 import { AccountLimits, DEFAULT_ACCOUNT_LIMITS } from "./account-limits.js";
 import { type AccountPolicy, createAccountPolicy } from "./account-policy.js";
 import { AccountService } from "./account-service.js";
 import type { AccountStore } from "./account-store.js";
+import { DocumentClaims } from "./document-claims.js";
 import type { RateLimit } from "./rate-limiter.js";
 
 /** Account settings of a relay. */
@@ -52,8 +57,14 @@ export interface RelayAccountsOptions {
   readonly now?: () => number;
 }
 
-/** The part of the relay store accounts use: usage for quotas, deletion with the account. */
-export type OwnedDocuments = Pick<RelayStore, "ownerStats" | "deleteDocumentsOwnedBy">;
+/**
+ * The part of the relay store accounts use: usage for quotas, deletion with the account,
+ * and claims of documents registered without one.
+ */
+export type OwnedDocuments = Pick<
+  RelayStore,
+  "ownerStats" | "deleteDocumentsOwnedBy" | "getDocument" | "claimDocument"
+>;
 
 /** The wired parts. */
 export interface RelayAccounts {
@@ -109,20 +120,30 @@ export function createRelayAccounts(
     requireAccount: options.requireAccount,
     ...(limits && { limits }),
   });
+  const claims =
+    documents &&
+    new DocumentClaims({ documents, onClaimed: (accountId) => limits?.forget(accountId) });
   const routes = createAccountRoutes({
     service,
+    directory: new AccountDirectory(options.store),
+    ...(claims && { claims }),
     now,
     ...(options.rateLimits && { rateLimits: options.rateLimits }),
     ...(options.allowedOrigins !== undefined && { allowedOrigins: options.allowedOrigins }),
   });
   const sweep = setInterval(() => void service.sweep().catch(() => undefined), 10 * 60_000);
   sweep.unref();
+  // Failing to listen is not fatal: the periodic session check still closes connections.
+  const unlisten = options.store
+    .listenRevocations?.((revocation) => service.revokedElsewhere(revocation))
+    .catch(() => undefined);
   return {
     service,
     policy,
     routes,
     async close() {
       clearInterval(sweep);
+      await (await unlisten)?.().catch(() => undefined);
       await options.store.close();
     },
   };

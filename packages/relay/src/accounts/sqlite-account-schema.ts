@@ -62,6 +62,10 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX pairing_mailboxes_account ON pairing_mailboxes (account_id);
   `,
+  `
+  -- The public half of each account's sharing key (X25519); null until it has one.
+  ALTER TABLE accounts ADD COLUMN share_public_key BLOB;
+  `,
 ];
 
 /** The schema version this code writes. */

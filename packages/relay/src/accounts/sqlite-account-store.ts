@@ -65,8 +65,8 @@ export class SqliteAccountStore implements AccountStore {
       this.#db
         .prepare(
           `INSERT INTO accounts (id, email, login_public_key, recovery_public_key, kdf_algorithm,
-             kdf_salt, kdf_ops, kdf_mem, bundle, bundle_version, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             kdf_salt, kdf_ops, kdf_mem, bundle, bundle_version, created_at, share_public_key)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           a.id,
@@ -80,6 +80,7 @@ export class SqliteAccountStore implements AccountStore {
           a.bundle,
           a.bundleVersion,
           a.createdAt,
+          a.sharePublicKey,
         );
       return ok(undefined);
     } catch (error) {
@@ -141,6 +142,13 @@ export class SqliteAccountStore implements AccountStore {
         return ok(version + 1);
       })
       .immediate();
+  }
+
+  async putSharePublicKey(accountId: string, publicKey: Uint8Array) {
+    const changed = this.#db
+      .prepare("UPDATE accounts SET share_public_key = ? WHERE id = ?")
+      .run(publicKey, accountId).changes;
+    return changed > 0;
   }
 
   async deleteAccount(id: string) {

@@ -10,6 +10,7 @@ import type {
   RegisterInput,
 } from "../accounts/account-service.js";
 import { type KdfParams, normalizeEmail } from "../accounts/account-store.js";
+import { type ClaimRequest, MAX_CLAIMS_PER_REQUEST } from "../accounts/document-claims.js";
 
 /** The largest key bundle the relay stores. */
 export const MAX_BUNDLE_BYTES = 64 * 1024;
@@ -107,13 +108,50 @@ export function decodeRegister(body: Body): Decoded<RegisterInput> {
   if (!kdf.ok) return kdf;
   const bundle = bytesField(body, "bundle", 1, MAX_BUNDLE_BYTES);
   if (!bundle.ok) return bundle;
+  const share =
+    body.sharePublicKey === undefined || body.sharePublicKey === null
+      ? ok(null)
+      : bytesField(body, "sharePublicKey", 32, 32);
+  if (!share.ok) return share;
   return ok({
     email: email.value,
     loginPublicKey: loginPublicKey.value,
     recoveryPublicKey: recovery.value,
     kdf: kdf.value,
     bundle: bundle.value,
+    sharePublicKey: share.value,
   });
+}
+
+/** The body of `PUT /v1/accounts/me/share-key`: an X25519 public key. */
+export function decodeShareKey(body: Body): Decoded<Uint8Array> {
+  return bytesField(body, "publicKey", 32, 32);
+}
+
+// As the sync protocol's document ids (base58, 16–64 characters).
+const DOC_ID = /^[1-9A-HJ-NP-Za-km-z]{16,64}$/;
+
+/** The body of `POST /v1/documents/claim`: 1–500 documents, each with a signature. */
+export function decodeClaims(body: Body): Decoded<ClaimRequest[]> {
+  const documents = body.documents;
+  if (
+    !Array.isArray(documents) ||
+    documents.length === 0 ||
+    documents.length > MAX_CLAIMS_PER_REQUEST
+  )
+    return err(badRequest(`documents must be a list of 1–${MAX_CLAIMS_PER_REQUEST} claims`));
+  const claims: ClaimRequest[] = [];
+  for (const [i, item] of documents.entries()) {
+    if (typeof item !== "object" || item === null || Array.isArray(item))
+      return err(badRequest(`documents[${i}] must be an object`));
+    const entry = item as Body;
+    if (typeof entry.docId !== "string" || !DOC_ID.test(entry.docId))
+      return err(badRequest(`documents[${i}].docId must be a document id`));
+    const signature = bytesField(entry, "signature", 64, 64);
+    if (!signature.ok) return err(badRequest(`documents[${i}].${signature.error.message}`));
+    claims.push({ docId: entry.docId, signature: signature.value });
+  }
+  return ok(claims);
 }
 
 /** The body of `POST /v1/accounts/password`. */

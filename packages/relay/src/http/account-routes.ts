@@ -15,22 +15,30 @@
  * | DELETE /v1/accounts/me | access | proof → 204 |
  * | POST /v1/accounts/pairing | access | mailboxId, sealed → expiresAt (201) |
  * | POST /v1/accounts/pairing/take | – | mailboxId → sealed + tokens (once) |
+ * | PUT /v1/accounts/me/share-key | access | publicKey → 204 |
+ * | GET /v1/accounts/lookup?email=E | access | → accountId, email, sharePublicKey (404 alike for unknown email and no key) |
+ * | GET /v1/accounts/:id/profile | access | → accountId, email |
+ * | POST /v1/documents/claim | access | documents: [{ docId, signature }] → results: [{ docId, status }] |
  *
  * Bytes are base64url. Access tokens come as `Authorization: Bearer …`. Register, login and
- * refresh are rate-limited per client IP (429 with `Retry-After`). Cross-origin requests are
+ * refresh are rate-limited per client IP, lookups per account (429 with `Retry-After`). Cross-origin requests are
  * answered only for allowed origins (CORS); others get 403.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AccountDirectory } from "../accounts/account-directory.js";
 import type { AccountError } from "../accounts/account-errors.js";
 import type { AccountService, Caller, SessionTokens } from "../accounts/account-service.js";
 import type { KdfParams } from "../accounts/account-store.js";
+import type { DocumentClaims } from "../accounts/document-claims.js";
 import { type RateLimit, RateLimiter } from "../accounts/rate-limiter.js";
 import {
   decodeChangePassword,
+  decodeClaims,
   decodeMailbox,
   decodePutBundle,
   decodeRefresh,
   decodeRegister,
+  decodeShareKey,
   emailField,
   mailboxIdField,
   proofField,
@@ -45,6 +53,8 @@ export interface AccountRateLimits {
   /** Login attempts (`login/finish`): what a password guesser needs most. */
   readonly login: RateLimit;
   readonly refresh: RateLimit;
+  /** Email lookups per account (default 30 per minute). */
+  readonly lookup?: RateLimit;
 }
 
 /** Defaults: generous for a person, tight for a password-guessing script. */
@@ -53,11 +63,16 @@ export const DEFAULT_ACCOUNT_RATE_LIMITS: AccountRateLimits = {
   challenge: { burst: 30, perMinute: 30 },
   login: { burst: 10, perMinute: 10 },
   refresh: { burst: 30, perMinute: 30 },
+  lookup: { burst: 30, perMinute: 30 },
 };
 
 /** Options of `createAccountRoutes`. */
 export interface AccountRoutesOptions {
   readonly service: AccountService;
+  /** Sharing keys, lookups and profiles. */
+  readonly directory: AccountDirectory;
+  /** Claims of documents registered without an account; without it, no claim endpoint. */
+  readonly claims?: DocumentClaims;
   readonly rateLimits?: AccountRateLimits;
   /** Origins allowed cross-origin (CORS); null allows any. */
   readonly allowedOrigins?: readonly string[] | null;
@@ -74,6 +89,10 @@ export type AccountRoutes = (
 ) => Promise<boolean>;
 
 const PREFIX = "/v1/accounts/";
+const CLAIM_PATH = "/v1/documents/claim";
+// A route name no path under PREFIX can produce (it has a space).
+const CLAIM_ROUTE = "claim documents";
+const PROFILE = /^[A-Za-z0-9_-]{1,64}\/profile$/;
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64url");
 const kdfJson = (kdf: KdfParams) => ({ ...kdf, salt: b64(kdf.salt) });
 
@@ -86,14 +105,20 @@ export function createAccountRoutes(options: AccountRoutesOptions): AccountRoute
     challenge: new RateLimiter(limits.challenge, options.now),
     login: new RateLimiter(limits.login, options.now),
     refresh: new RateLimiter(limits.refresh, options.now),
+    lookup: new RateLimiter(limits.lookup ?? { burst: 30, perMinute: 30 }, options.now),
   };
   const maxBody = options.maxBodyBytes ?? 128 * 1024;
   const allowed = options.allowedOrigins ?? null;
 
   return async (request, response) => {
-    const path = (request.url ?? "/").split("?")[0] ?? "/";
-    if (!path.startsWith(PREFIX)) return false;
-    const route = `${request.method ?? "GET"} ${path.slice(PREFIX.length)}`;
+    const url = new URL(request.url ?? "/", "http://relay.invalid");
+    const path = url.pathname;
+    let name: string;
+    if (path.startsWith(PREFIX)) name = path.slice(PREFIX.length);
+    else if (path === CLAIM_PATH && options.claims) name = CLAIM_ROUTE;
+    else return false;
+    const profileOf = PROFILE.test(name) ? name.slice(0, name.indexOf("/")) : undefined;
+    const route = `${request.method ?? "GET"} ${profileOf === undefined ? name : ":id/profile"}`;
     const origin = request.headers.origin;
     const cors: Record<string, string> = {};
     if (origin !== undefined) {
@@ -123,8 +148,8 @@ export function createAccountRoutes(options: AccountRoutesOptions): AccountRoute
     };
     const send = (status: number, body: unknown) => sendJson(response, status, body, cors);
     const sendTokens = (status: number, tokens: SessionTokens) => send(status, tokens);
-    const limited = (limiter: RateLimiter): boolean => {
-      const decision = limiter.take(request.socket.remoteAddress ?? "unknown");
+    const limited = (limiter: RateLimiter, key?: string): boolean => {
+      const decision = limiter.take(key ?? request.socket.remoteAddress ?? "unknown");
       if (decision.allowed) return false;
       fail(
         {
@@ -269,6 +294,43 @@ export function createAccountRoutes(options: AccountRoutesOptions): AccountRoute
         const taken = await service.takeMailbox(id.value);
         if (taken.ok) send(200, { sealed: b64(taken.value.sealed), ...taken.value.tokens });
         else fail(taken.error);
+        return true;
+      }
+      case "PUT me/share-key": {
+        const who = await caller();
+        if (!who) return true;
+        const read = await body();
+        const key = read.ok ? decodeShareKey(read.value) : read;
+        if (!key.ok) return fail(key.error);
+        const put = await options.directory.putShareKey(who, key.value);
+        if (put.ok) response.writeHead(204, cors).end();
+        else fail(put.error);
+        return true;
+      }
+      case "GET lookup": {
+        const who = await caller();
+        if (!who || limited(limiters.lookup, who.accountId)) return true;
+        const found = await options.directory.lookup(url.searchParams.get("email") ?? "");
+        if (found.ok)
+          send(200, { ...found.value, sharePublicKey: b64(found.value.sharePublicKey) });
+        else fail(found.error);
+        return true;
+      }
+      case "GET :id/profile": {
+        const who = await caller();
+        if (!who) return true;
+        const profile = await options.directory.profile(profileOf ?? "");
+        if (profile.ok) send(200, profile.value);
+        else fail(profile.error);
+        return true;
+      }
+      case `POST ${CLAIM_ROUTE}`: {
+        const who = await caller();
+        if (!who || !options.claims) return true;
+        const read = await body();
+        const claims = read.ok ? decodeClaims(read.value) : read;
+        if (!claims.ok) return fail(claims.error);
+        send(200, { results: await options.claims.claim(who, claims.value) });
         return true;
       }
       default:
