@@ -21,7 +21,11 @@ export const RELAY_DURABLE_OBJECTS = {
   DOCUMENTS: "DocumentObject",
   DIRECTORY: "DirectoryObject",
   SESSIONS: "SessionObject",
+  METRICS: "MetricsObject",
 } as const;
+
+/** The bindings only the relay Worker has (a store test Worker exports the store's classes). */
+const RELAY_ONLY: readonly string[] = ["SESSIONS", "METRICS"];
 
 /** Bundles `entry` (a path) into one ES module for workerd. */
 export async function bundleWorker(entry: string): Promise<string> {
@@ -50,7 +54,7 @@ export interface WorkerdOptions {
   /** 0 picks a free port; give the previous one to restart on the same URL. */
   readonly port?: number;
   readonly bindings?: Record<string, string>;
-  /** Binds the connection objects too (the relay Worker); default true. */
+  /** Binds the connection and metrics objects too (the relay Worker); default true. */
   readonly sessions?: boolean;
 }
 
@@ -72,7 +76,7 @@ export async function startWorkerd(options: WorkerdOptions): Promise<Workerd> {
     port: options.port ?? 0,
     durableObjects: Object.fromEntries(
       Object.entries(RELAY_DURABLE_OBJECTS)
-        .filter(([binding]) => binding !== "SESSIONS" || options.sessions !== false)
+        .filter(([binding]) => options.sessions !== false || !RELAY_ONLY.includes(binding))
         .map(([binding, className]) => [binding, { className, useSQLite: true }]),
     ),
     durableObjectsPersist: options.persistDir,

@@ -9,6 +9,12 @@
  * and how far it has been sent) lives in this object's SQLite storage, deleted when the
  * socket closes. Woken by a frame or a delivery, the object replays a hello and a subscribe
  * from the stored position, so the device gets exactly what it missed.
+ *
+ * It also counts what crosses its socket and reports the counts to a metrics object
+ * (`metrics-object.ts`), and closes a device that does not read fast enough with 4008 by
+ * an estimate of what it has left unread (`send-budget.ts`: workerd has no
+ * `bufferedAmount`). Live watcher counts (`watch`) are acknowledged but not yet counted
+ * here: the document object does not track watchers.
  */
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -19,31 +25,52 @@ import {
   MAX_FRAME_BYTES,
 } from "@ridevault/core/protocol";
 import { CLOSE_CODES, RelayConnection, type Router } from "../relay.js";
-import type { RelayEnv, SessionRpc } from "./document-rpc.js";
+import type { SessionRpc } from "./document-rpc.js";
 import { DurableObjectRelayStore } from "./durable-object-store.js";
+import { SessionMetrics } from "./metric-samples.js";
+import { metricsShardName, type WorkersRelayEnv } from "./metrics-object.js";
+import {
+  type ConfigResult,
+  SendBudget,
+  type SendBudgetOptions,
+  sendBudgetOptions,
+} from "./send-budget.js";
 import { SessionState } from "./session-state.js";
 import { createWebCryptoInspector, hashAccessSecretBlake2b } from "./web-crypto-inspector.js";
 
 /** The WebSocket close code for a frame above the size limit (as `ws` sends it). */
 export const MESSAGE_TOO_BIG = 1009;
 
+/** How long counts wait to be reported, so that a burst of frames makes one report. */
+const REPORT_DELAY_MS = 1000;
+
 /** One device connection: its socket, its protocol state and its subscriptions. */
-export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc {
-  readonly #store: DurableObjectRelayStore;
+export class SessionObject extends DurableObject<WorkersRelayEnv> implements SessionRpc {
+  readonly #store: GrantlessStore;
   readonly #state: SessionState;
+  readonly #limits: ConfigResult<SendBudgetOptions>;
+  readonly #metrics = new SessionMetrics();
+  /** Made on accept, or on the first send after hibernation (the estimate restarts at 0). */
+  #budget: SendBudget | undefined;
+  /** Set once the socket was closed as a slow consumer: nothing more is sent. */
+  #cutOff = false;
+  /** The socket's end was counted (workerd may report an error and a close). */
+  #ended = false;
+  #reportTimer: ReturnType<typeof setTimeout> | undefined;
   #connection: Promise<RelayConnection> | undefined;
   /** Frames of the connection are handled strictly in order. */
   #queue: Promise<void> = Promise.resolve();
   /** While a restore replays hello and subscribe, only envelopes reach the device. */
   #restoring = false;
 
-  constructor(ctx: DurableObjectState, env: RelayEnv) {
+  constructor(ctx: DurableObjectState, env: WorkersRelayEnv) {
     super(ctx, env);
-    this.#store = new DurableObjectRelayStore({
+    this.#store = new GrantlessStore({
       documents: env.DOCUMENTS,
       directory: env.DIRECTORY,
     });
     this.#state = new SessionState(ctx.storage);
+    this.#limits = sendBudgetOptions(env);
   }
 
   /** Accepts the WebSocket the entry Worker forwarded. */
@@ -51,9 +78,13 @@ export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
+    if (!this.#limits.ok) return new Response(`${this.#limits.error.message}\n`, { status: 500 });
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     this.#state.clear();
+    this.#budget = new SendBudget(this.#limits.value);
+    this.#metrics.socket.connections.inc();
+    this.#scheduleReport();
     const protocol = request.headers.get("x-ridevault-protocol");
     return new Response(null, {
       status: 101,
@@ -72,6 +103,8 @@ export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc
       return;
     }
     const frame = new Uint8Array(message);
+    this.#metrics.socket.framesIn.inc();
+    this.#scheduleReport();
     await this.#inOrder(async () => {
       const connection = await this.#connect();
       this.#track(frame);
@@ -126,6 +159,8 @@ export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc
             .document(docId)
             .broadcastFrame(encodeRelayMessage({ type: "ephemeral", docId, envelope }), self),
         ),
+      // Not counted yet: the document object would have to track watchers (see above).
+      watch: () => undefined,
     };
     const connection = new RelayConnection(
       router,
@@ -133,6 +168,7 @@ export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc
         store,
         inspector: createWebCryptoInspector(),
         hashAccessSecret: hashAccessSecretBlake2b,
+        metrics: this.#metrics.protocol,
       },
       {
         send: (frame) => this.#send(frame),
@@ -166,7 +202,43 @@ export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc
       // Replies to the replayed requests are not the device's business.
       if (this.#restoring && decoded.value.type !== "envelope") return;
     }
-    this.#socket()?.send(frame);
+    const socket = this.#socket();
+    if (!socket || this.#cutOff || !this.#limits.ok) return;
+    this.#budget ??= new SendBudget(this.#limits.value);
+    if (!this.#budget.spend(frame.byteLength)) {
+      this.#cutOff = true;
+      this.#metrics.socket.slowConsumers.inc();
+      this.#scheduleReport();
+      socket.close(CLOSE_CODES.slowConsumer, "slow consumer: read faster or reconnect");
+      return;
+    }
+    socket.send(frame);
+    this.#metrics.socket.framesOut.inc();
+    this.#scheduleReport();
+  }
+
+  /** Reports the counts soon; a pending timer also keeps the object from hibernating. */
+  #scheduleReport(): void {
+    if (this.#reportTimer !== undefined) return;
+    this.#reportTimer = setTimeout(() => {
+      this.#reportTimer = undefined;
+      void this.#report();
+    }, REPORT_DELAY_MS);
+  }
+
+  /** Sends what was counted since the last report to this object's metrics shard. */
+  async #report(): Promise<void> {
+    if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
+    this.#reportTimer = undefined;
+    const deltas = this.#metrics.take();
+    if (deltas.length === 0) return;
+    const metrics = this.env.METRICS;
+    const shard = metrics.get(metrics.idFromName(metricsShardName(this.ctx.id.toString())));
+    try {
+      await shard.add(deltas);
+    } catch {
+      this.#metrics.untake(deltas); // reported with the next counts
+    }
   }
 
   /** Notes what an incoming frame asks for, to restore it after hibernation. */
@@ -180,6 +252,9 @@ export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc
     connection?.closed();
     this.#connection = undefined;
     this.#state.clear();
+    if (!this.#ended) this.#metrics.socket.connections.dec();
+    this.#ended = true;
+    await this.#report();
   }
 
   #socket(): WebSocket | undefined {
@@ -194,5 +269,21 @@ export class SessionObject extends DurableObject<RelayEnv> implements SessionRpc
 
   #background(promise: Promise<unknown>): void {
     this.ctx.waitUntil(promise.catch(() => undefined));
+  }
+}
+
+/**
+ * The Durable Object store as the protocol uses it here: its share grants are not supported
+ * yet and it refuses them, but for the protocol a store without grants simply holds none —
+ * an access secret that matches no document is `forbidden`, not the relay's failure.
+ */
+class GrantlessStore extends DurableObjectRelayStore {
+  override async grantByCapability(capabilityHash: Uint8Array) {
+    try {
+      return await super.grantByCapability(capabilityHash);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === "not-supported") return undefined;
+      throw error;
+    }
   }
 }

@@ -2,23 +2,31 @@
  * The Workers relay's entry Worker: `GET /health`, and `GET /sync` — the WebSocket upgrade,
  * checked against the Origin allowlist and handed to a new connection object (one Durable
  * Object per WebSocket, `SessionObject`), which holds the socket through the hibernation
- * API and talks to one Durable Object per document (`DocumentObject`). `wrangler.toml`
- * binds the classes exported here.
+ * API and talks to one Durable Object per document (`DocumentObject`); and `GET /metrics`,
+ * the Prometheus text of the counters every connection object reports to the metrics
+ * objects (`MetricsObject`). `wrangler.toml` binds the classes exported here.
  */
-import type { RelayEnv } from "./document-rpc.js";
+import { renderSamples } from "./metric-samples.js";
+import { readAllShards, type WorkersRelayEnv } from "./metrics-object.js";
 
 export { DirectoryObject } from "./directory-object.js";
 export { DocumentObject } from "./document-object.js";
+export { MetricsObject } from "./metrics-object.js";
 export { SessionObject } from "./session-object.js";
 
 /** The subprotocol a ridevault relay speaks (as the Node relay answers it). */
 const SYNC_SUBPROTOCOL = "ridevault.v1";
 
 /** Routes one HTTP request of the Workers relay. */
-export async function handleRequest(request: Request, env: RelayEnv): Promise<Response> {
+export async function handleRequest(request: Request, env: WorkersRelayEnv): Promise<Response> {
   const path = new URL(request.url).pathname;
   if (path === "/health") {
     return Response.json({ status: "ok" });
+  }
+  if (path === "/metrics") {
+    return new Response(renderSamples(await readAllShards(env)), {
+      headers: { "content-type": "text/plain; version=0.0.4" },
+    });
   }
   if (path !== "/sync") return new Response("not found\n", { status: 404 });
   if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
@@ -49,5 +57,5 @@ export function allowedOrigins(value: string | undefined): string[] | null {
 }
 
 export default {
-  fetch: (request: Request, env: RelayEnv) => handleRequest(request, env),
+  fetch: (request: Request, env: WorkersRelayEnv) => handleRequest(request, env),
 };
