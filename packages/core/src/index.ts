@@ -8,6 +8,9 @@ export {
   AccountClient,
   type AccountClientError,
   type AccountClientOptions,
+  type AccountLookup,
+  type ClaimStatus,
+  type DocumentClaim,
   fromBase64Url,
   type LoginChallenge,
   type LoginProof,
@@ -22,6 +25,7 @@ export {
   deleteAccount,
   type InvalidRecoveryCodeError,
   logIn,
+  type Registered,
   recoverAccount,
   registerAccount,
   type SignedIn,
@@ -34,10 +38,27 @@ export {
   type WebSocketWithProtocols,
 } from "./account/account-session.js";
 export {
+  type Attached,
+  attachAccount,
+  CLAIM_BATCH,
+  claimVaultDocuments,
+  type VaultClaims,
+} from "./account/attach-account.js";
+export { CLAIM_PROOF_CONTEXT, claimProofMessage } from "./account/claim-proof.js";
+export {
   createPairing,
   joinByPairingLink,
   type PairingError,
 } from "./account/pairing-flows.js";
+export {
+  forgetSession,
+  persistSession,
+  restoreSession,
+  type SavedSessionError,
+  type SavedSessionState,
+  SESSION_STORAGE_KEY,
+  type SessionStorageOptions,
+} from "./account/saved-session.js";
 export {
   type AnalysisSettings,
   analyzeWorkout,
@@ -158,12 +179,15 @@ export {
 } from "./ids.js";
 export {
   type AccountSecrets,
+  addShareKeyToBundle,
   type BundleCorruptError,
   type BundleLockedError,
   createAccountBundle,
+  createShareKeys,
   type LibraryAccess,
   openAccountBundle,
   rewrapAccountBundle,
+  type ShareKeyPair,
 } from "./keys/account-bundle.js";
 export {
   type AccountKdf,
@@ -194,6 +218,23 @@ export {
   deriveRecoveryKeys,
   parseRecoveryCode,
 } from "./keys/recovery-code.js";
+export {
+  createLivePublisher,
+  type LiveChannel,
+  type LivePublisher,
+  type LiveRideOptions,
+  type WatchLiveRideOptions,
+  watchLiveRide,
+} from "./live/live-ride.js";
+export {
+  decodeLiveSample,
+  encodeLiveSample,
+  LIVE_SAMPLE_VERSION,
+  type LiveSample,
+  type LiveSampleError,
+  type LiveState,
+} from "./live/live-sample-codec.js";
+export { liveValuesToSample, type RecorderLiveValues } from "./live/live-values-to-sample.js";
 export { err, ok, type Result, unwrap } from "./result.js";
 export {
   type Clock,
@@ -203,6 +244,41 @@ export {
   systemClock,
   systemRandom,
 } from "./runtime.js";
+export {
+  type CreateGrantRequest,
+  type FetchedGrant,
+  type GrantInfo,
+  type IncomingGrant,
+  type RotateRequest,
+  ShareClient,
+  type ShareClientError,
+  type ShareClientOptions,
+} from "./sharing/share-client.js";
+export {
+  buildKeyring,
+  type KeyringError,
+  MAX_SHARED_DOCUMENTS,
+  openKeyring,
+  type ShareKeyring,
+  type ShareMode,
+  sealKeyring,
+} from "./sharing/share-keyring.js";
+export {
+  createShareSecret,
+  deriveShareKeys,
+  formatShareLink,
+  parseShareLink,
+  SHARE_LINK_PREFIX,
+  type ShareKeys,
+  type ShareLinkError,
+} from "./sharing/share-link.js";
+export {
+  type ShareProofAction,
+  shareProofMessage,
+  signShareProof,
+  verifyShareProof,
+} from "./sharing/share-proof.js";
+export { SHARE_SUBPROTOCOL, shareHolderWebSocket } from "./sharing/share-socket.js";
 export { createCheckedStorage, StorageCorruptError } from "./storage/checked-storage.js";
 export {
   type CrashLog,
@@ -260,6 +336,8 @@ export type { ExportAllOptions } from "./vault/export-all.js";
 export type { ImportOutcome, ImportStoreError } from "./vault/import-workout.js";
 export type { LibraryAnalytics, LibraryEntry, ListOptions } from "./vault/library.js";
 export type { RecoveryReport } from "./vault/recovery.js";
+export type { IncomingShareInfo, SharedDocument, SharedWithMe } from "./vault/shared-with-me.js";
+export type { CreateShareOptions, ShareError, ShareInfo, VaultShares } from "./vault/shares.js";
 export { openVault, Vault, type VaultOptions } from "./vault/vault.js";
 export type { Workouts } from "./vault/workouts.js";
 export {

@@ -350,6 +350,10 @@ export class RelayConnection {
       );
       return;
     }
+    if (access?.kind === "grant" && access.expiresAt !== null && this.#now() >= access.expiresAt) {
+      this.#drop(message.docId, expiredMessage(access.expiresAt));
+      return;
+    }
     // A read-write share lets its holder write to a document the policy would hide.
     const find =
       access?.kind === "grant"

@@ -64,8 +64,10 @@ export type ClientMessage =
     }
   | {
       /**
-       * Starts (`on`) or stops watching a subscribed document's ephemeral messages (a coach
-       * watching a ride live). Only watchers receive them; writers hear the watcher count.
+       * Starts (`on`) or stops watching a subscribed document's live (ephemeral) messages: a
+       * coach watching a ride. The relay counts watchers and tells the document's
+       * subscribers, so a recording device sends its live ride only while watched; the
+       * messages go to every subscriber of the document (the rider's other devices too).
        */
       readonly type: "watch";
       readonly id: number;
