@@ -10,7 +10,9 @@ import {
   PROTOCOL_VERSION,
   type RelayMessage,
 } from "@ridevault/core/protocol";
+import { sendCatchUp } from "./catch-up.js";
 import { checkPush } from "./push-checks.js";
+import { registerDocument } from "./register-document.js";
 import {
   type AccessPolicy,
   CLOSE_CODES,
@@ -18,7 +20,13 @@ import {
   type ConnectionSink,
   type RelayOptions,
 } from "./relay-types.js";
-import { decideAccess, expiredMessage, type SubscriptionAccess } from "./subscribe-access.js";
+import { failureOf } from "./request-failure.js";
+import {
+  decideAccess,
+  expiredMessage,
+  grantPushRefusal,
+  type SubscriptionAccess,
+} from "./subscribe-access.js";
 
 /** What a connection needs from the relay that routes between connections. */
 export interface Router {
@@ -112,23 +120,9 @@ export class RelayConnection {
     try {
       await this.#handle(message);
     } catch (error) {
-      // A store refusal is the request's fault and retrying cannot help; anything else
-      // (the database failing) is ours, and the device retries.
-      const code = (error as { code?: unknown }).code;
-      const errorCode: ErrorCode =
-        code === "unknown-document"
-          ? "unknown-document"
-          : code === "invalid-append"
-            ? "bad-frame"
-            : "internal";
-      metrics?.errors.inc({ code: errorCode });
-      const detail = (error as Error).message;
-      this.#error(
-        message.id,
-        errorCode,
-        errorCode === "internal" ? `the relay failed: ${detail}; retry later` : detail,
-        null,
-      );
+      const failure = failureOf(error);
+      metrics?.errors.inc({ code: failure.code });
+      this.#error(message.id, failure.code, failure.message, null);
     }
   }
 
@@ -178,7 +172,6 @@ export class RelayConnection {
   }
 
   async #handle(message: ClientMessage): Promise<void> {
-    const { store } = this.#options;
     switch (message.type) {
       case "hello": {
         if (!this.#identity || message.token !== null) {
@@ -204,45 +197,15 @@ export class RelayConnection {
         return;
       }
       case "register": {
-        const principal = this.#identity?.principal ?? null;
-        if (this.#options.policy?.mayCreate?.(principal) === false) {
-          this.#error(
-            message.id,
-            "forbidden",
-            "this relay needs an account to create documents: log in, then reconnect",
-            message.docId,
-          );
-          return;
-        }
-        const admit = this.#options.policy?.admit;
-        if (admit && !(await store.getDocument(message.docId))) {
-          const refusal = await admit(principal, { kind: "create" });
-          if (refusal) {
-            this.#refusedCreations.set(message.docId, refusal);
-            this.#error(message.id, refusal.code, refusal.message, message.docId);
-            return;
-          }
-        }
-        this.#refusedCreations.delete(message.docId);
-        const result = await store.registerDocument({
-          docId: message.docId,
-          writePublicKey: message.writePublicKey,
-          accessHash: message.accessHash,
-          owner: principal,
-          createdAt: this.#now(),
-        });
-        if (!result.ok) {
-          this.#error(message.id, "document-exists", result.error.message, message.docId);
-          return;
-        }
-        const doc = await store.getDocument(message.docId);
-        this.#send({
-          type: "ack",
-          id: message.id,
-          docId: message.docId,
-          seq: doc?.lastSeq ?? 0,
-          duplicate: result.value === "exists",
-        });
+        const outcome = await registerDocument(
+          message,
+          this.#identity?.principal ?? null,
+          this.#options,
+          this.#now(),
+        );
+        if (outcome.limited) this.#refusedCreations.set(message.docId, outcome.limited);
+        else if (outcome.reply.type === "ack") this.#refusedCreations.delete(message.docId);
+        this.#send(outcome.reply);
         return;
       }
       case "subscribe":
@@ -301,32 +264,17 @@ export class RelayConnection {
     };
     this.#subscriptions.set(message.docId, subscription);
     this.#relay.subscribe(message.docId, this, doc.lastSeq);
-    const page = this.#options.catchUpPage ?? 500;
-    let after = message.afterSeq;
-    for (;;) {
-      const items = await store.read({ docId: message.docId, afterSeq: after, limit: page });
-      for (const item of items) {
-        this.sendFrame(
-          encodeRelayMessage({
-            type: "envelope",
-            docId: message.docId,
-            seq: item.seq,
-            envelope: item.envelope,
-          }),
-        );
-        // A snapshot (stored at seq S, covering up to C < S) is followed by the changes
-        // after C, so the cursor moves to C for a snapshot and to the seq for a change.
-        if (item.kind === "snapshot") {
-          after = Math.max(after, item.coversSeq ?? 0);
-          // Everything the snapshot covers counts as sent (so caught-up says so, too).
-          subscription.sentSeq = Math.max(subscription.sentSeq, item.coversSeq ?? 0);
-        } else {
-          after = Math.max(after, item.seq);
-          subscription.sentSeq = Math.max(subscription.sentSeq, item.seq);
-        }
-      }
-      if (items.length < page || this.#closed) break;
-    }
+    await sendCatchUp({
+      store,
+      docId: message.docId,
+      afterSeq: message.afterSeq,
+      page: this.#options.catchUpPage ?? 500,
+      send: (frame) => this.sendFrame(frame),
+      closed: () => this.#closed,
+      sent: (seq) => {
+        subscription.sentSeq = Math.max(subscription.sentSeq, seq);
+      },
+    });
     subscription.catchingUp = false;
     const queued = subscription.queued.splice(0).sort((a, b) => a.seq - b.seq);
     for (const { seq, envelope } of queued) this.deliver(message.docId, seq, envelope);
@@ -341,17 +289,10 @@ export class RelayConnection {
   async #push(message: Extract<ClientMessage, { type: "push" | "ephemeral" }>): Promise<void> {
     const { store, inspector } = this.#options;
     const access = this.#subscriptions.get(message.docId)?.access;
-    if (access?.kind === "grant" && access.mode === "read") {
-      this.#error(
-        message.id,
-        "read-only",
-        "this share is read-only: its holder cannot change the document",
-        message.docId,
-      );
-      return;
-    }
-    if (access?.kind === "grant" && access.expiresAt !== null && this.#now() >= access.expiresAt) {
-      this.#drop(message.docId, expiredMessage(access.expiresAt));
+    const refused = grantPushRefusal(access, this.#now());
+    if (refused) {
+      if (refused.code === "forbidden") this.#drop(message.docId, refused.message);
+      else this.#error(message.id, refused.code, refused.message, message.docId);
       return;
     }
     // A read-write share lets its holder write to a document the policy would hide.

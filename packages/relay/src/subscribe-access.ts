@@ -72,6 +72,28 @@ export async function decideAccess(input: {
   };
 }
 
+/**
+ * Why a connection may not push to a document it subscribed to through a grant: a read-only
+ * share (`read-only`), or one that expired (`forbidden`, ending the subscription); undefined
+ * when it may (also for subscriptions by access secret, whose pushes need only a signature).
+ */
+export function grantPushRefusal(
+  access: SubscriptionAccess | undefined,
+  now: number,
+): { code: "read-only" | "forbidden"; message: string } | undefined {
+  if (access?.kind !== "grant") return undefined;
+  if (access.mode === "read") {
+    return {
+      code: "read-only",
+      message: "this share is read-only: its holder cannot change the document",
+    };
+  }
+  if (access.expiresAt !== null && now >= access.expiresAt) {
+    return { code: "forbidden", message: expiredMessage(access.expiresAt) };
+  }
+  return undefined;
+}
+
 /** The refusal of a share used after its expiry. */
 export function expiredMessage(expiresAt: number): string {
   return `this share expired at ${new Date(expiresAt).toISOString()}: ask its owner for a new link`;
