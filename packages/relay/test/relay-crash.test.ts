@@ -7,7 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { unwrap } from "@ridevault/core";
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { closeDevices, eventually, openDevice, ride, snapshot } from "./devices.js";
 import { startRelayProcess } from "./relay-process.js";
 
@@ -15,12 +15,20 @@ const T0 = Date.UTC(2026, 7, 8, 6, 0, 0);
 // RIDEVAULT_KILLS=200 for the nightly run; 20 in every test run.
 const KILLS = Number(process.env.RIDEVAULT_KILLS ?? 20);
 
+/** Whatever relay process a test left running (a timeout under load must not leak it). */
+let running: { kill(): Promise<void> } | undefined;
+afterEach(async () => {
+  await running?.kill();
+  running = undefined;
+});
+
 describe("killing the relay during pushes", () => {
   it(`loses nothing acknowledged over ${KILLS} kill -9 restarts`, {
     timeout: 30_000 + KILLS * 1000,
   }, async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "ridevault-crash-"));
     let relay = await startRelayProcess(dir);
+    running = relay;
     const port = Number(new URL(relay.url).port);
     const phone = await openDevice("phone", relay.url);
     const id = unwrap(
@@ -49,6 +57,7 @@ describe("killing the relay during pushes", () => {
       if (appended < samples.length) killsWhileRecording++;
       await relay.kill();
       relay = await startRelayProcess(dir, port);
+      running = relay;
     }
     killsDone = true;
     await recorder;
