@@ -1,6 +1,8 @@
+import { MemoryStorageAdapter } from "@ridevault/core";
 import { describe, expect, it } from "vitest";
 import { AccountController, pairingLinkOf } from "../src/account/account-controller.js";
 import { accountMessage, checkNewPassword } from "../src/account/account-messages.js";
+import { SavedAccount } from "../src/account/saved-account.js";
 import { MemoryStorage } from "./memory-storage.js";
 
 const relayUrl = () => "ws://127.0.0.1:9/sync";
@@ -12,13 +14,36 @@ describe("AccountController", () => {
     expect(account.connection).toBeNull();
   });
 
-  it("after a reload of a signed-in device: signed out, sync paused, saying why", () => {
+  it("after a reload without a saved session: signed out, sync paused, saying why", () => {
     const storage = new MemoryStorage();
     storage.setItem("ridevault.account", JSON.stringify({ email: "a@b.c", accountId: "acc-1" }));
-    const account = new AccountController({ relayUrl, storage });
+    const account = new AccountController({ relayUrl, storage, saved: null });
     expect(account.state).toMatchObject({ kind: "signed-out", email: "a@b.c" });
-    expect(account.state.kind === "signed-out" && account.state.reason).toMatch(/log in again/i);
+    expect(account.state.kind === "signed-out" && account.state.reason).toMatch(
+      /log in with your password once to stay signed in/i,
+    );
     expect(account.connection).toBe("paused");
+  });
+
+  it("after a reload: resumes with sync paused, then says when nothing was saved", async () => {
+    const storage = new MemoryStorage();
+    storage.setItem("ridevault.account", JSON.stringify({ email: "a@b.c", accountId: "acc-1" }));
+    const keys = new Map<string, unknown>();
+    const saved = new SavedAccount({
+      storage: new MemoryStorageAdapter(),
+      keys: {
+        get: async (name) => keys.get(name),
+        set: async (name, value) => void keys.set(name, value),
+        delete: async (name) => void keys.delete(name),
+      },
+    });
+    const account = new AccountController({ relayUrl, storage, saved });
+    expect(account.state).toEqual({ kind: "resuming", email: "a@b.c", problem: null });
+    expect(account.connection).toBe("paused");
+    await new Promise<void>((resolve) => account.subscribe(resolve));
+    expect(account.state).toMatchObject({ kind: "signed-out", email: "a@b.c" });
+    expect(account.state.kind === "signed-out" && account.state.reason).toMatch(/kept no session/);
+    account.dispose();
   });
 
   it("ignores an unreadable stored account", () => {

@@ -8,10 +8,11 @@
  * a password change or "log out everywhere" on another device closes this device's sync
  * connection, and the next check finds the session refused.
  *
- * The session lasts as long as the page: core's `AccountSession` has no storage seam yet,
- * and keeping its rotating refresh token by hand could replay a used token (which revokes
- * the session). After a reload the device is "signed out" with a sentence saying so; only
- * the email and account id are kept, in `localStorage`.
+ * The session survives reloads (saved-account.ts): after a password login or registration
+ * it is saved, and at start-up it is resumed — sync stays paused meanwhile — or, when the
+ * relay ended it in between, the device is signed out saying why. A device paired by link
+ * has no vault key to seal the session with: its session lasts as long as the page. The
+ * email and account id are kept in `localStorage`, to say whose session this was.
  */
 import {
   AccountClient,
@@ -24,18 +25,38 @@ import {
   type LibraryAccess,
   logIn,
   recoverAccount,
+  type ShareKeyPair,
   type SignedIn,
   type Vault,
   type WebSocketClass,
   type WebSocketWithProtocols,
 } from "@ridevault/core/browser";
 import type { SyncAuth } from "../sync/sync-controller.js";
-import { type AccountProblem, accountMessage } from "./account-messages.js";
+import { ACCOUNT_HINT_KEY, readAccountHint } from "./account-hint.js";
+import {
+  type AccountProblem,
+  accountMessage,
+  ENDED_ELSEWHERE,
+  NOT_KEPT,
+  notResumedReason,
+} from "./account-messages.js";
+import { pairingLinkOf } from "./pairing-link.js";
+import { SavedAccount } from "./saved-account.js";
+
+export { pairingLinkOf } from "./pairing-link.js";
 
 /** Where this device stands with an account. */
 export type AccountState =
   | { readonly kind: "anonymous" }
-  | { readonly kind: "signed-in"; readonly email: string; readonly accountId: string }
+  /** Resuming the saved session at start-up; `problem`: why it has not worked yet. */
+  | { readonly kind: "resuming"; readonly email: string; readonly problem: string | null }
+  | {
+      readonly kind: "signed-in";
+      readonly email: string;
+      readonly accountId: string;
+      /** The session is saved on this device and survives a reload (null: being saved). */
+      readonly staysSignedIn: boolean | null;
+    }
   | { readonly kind: "signed-out"; readonly email: string; readonly reason: string };
 
 /** An account action's result: a value, or the sentence to show. */
@@ -53,14 +74,12 @@ export interface AccountControllerOptions {
   /** The sync URL of the relay the account lives on (read at each action). */
   readonly relayUrl: () => string;
   readonly storage?: Pick<Storage, "getItem" | "setItem" | "removeItem">;
+  /** Where the session is saved across reloads (default: IndexedDB; null: not saved). */
+  readonly saved?: SavedAccount | null;
 }
 
-const KEY = "ridevault.account";
 const CHECK_INTERVAL_MS = 5_000;
-
-const RELOADED = "This app keeps no session across reloads yet. Log in again to sync this device.";
-const ENDED_ELSEWHERE =
-  "This device was signed out: the password was changed, or you logged out of every device, elsewhere. Log in again to sync.";
+const RESUME_RETRY_MS = 15_000;
 
 /** The account of this device; one per app. */
 export class AccountController implements SyncAuth {
@@ -70,16 +89,26 @@ export class AccountController implements SyncAuth {
   #state: AccountState;
   #session: AccountSession | null = null;
   #webSocket: WebSocketClass | null = null;
+  #shareKeys: ShareKeyPair | null = null;
   #stopSessionListener: (() => void) | undefined;
   #lastCheck = 0;
+  readonly #saved: SavedAccount | null;
+  #resumeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onOnline = () => void this.#resume();
 
   constructor(options: AccountControllerOptions) {
     this.#relayUrl = options.relayUrl;
     this.#storage = options.storage ?? localStorage;
-    const stored = readStored(this.#storage);
-    this.#state = stored
-      ? { kind: "signed-out", email: stored.email, reason: RELOADED }
-      : { kind: "anonymous" };
+    this.#saved = options.saved === undefined ? SavedAccount.browser() : options.saved;
+    const stored = readAccountHint(this.#storage);
+    if (!stored) this.#state = { kind: "anonymous" };
+    else if (!this.#saved)
+      this.#state = { kind: "signed-out", email: stored.email, reason: NOT_KEPT };
+    else {
+      this.#state = { kind: "resuming", email: stored.email, problem: null };
+      globalThis.addEventListener?.("online", this.#onOnline);
+      void this.#resume();
+    }
   }
 
   /** The current state. */
@@ -90,7 +119,21 @@ export class AccountController implements SyncAuth {
   /** How sync connects: with the session's token, paused while signed out, else anonymously. */
   get connection(): WebSocketClass | "paused" | null {
     if (this.#webSocket) return this.#webSocket;
-    return this.#state.kind === "signed-out" ? "paused" : null;
+    const { kind } = this.#state;
+    return kind === "signed-out" || kind === "resuming" ? "paused" : null;
+  }
+
+  /** The account's sharing key pair while signed in (null without one, e.g. after pairing). */
+  get shareKeys(): ShareKeyPair | null {
+    return this.#session ? this.#shareKeys : null;
+  }
+
+  /** The signed-in session's access token (refreshed as needed), or null without one. */
+  async accessToken(): Promise<string | null> {
+    const session = this.#session;
+    if (!session) return null;
+    const token = await session.accessToken();
+    return token.ok ? token.value : null;
   }
 
   /** Calls `listener` on every state change; returns an unsubscribe. */
@@ -113,7 +156,7 @@ export class AccountController implements SyncAuth {
     const email = input.email.trim();
     const done = await attachAccount({ ...input, email, client: this.#client() });
     if (!done.ok) return failed(done.error);
-    this.adopt(done.value.session, email);
+    this.adopt(done.value.session, email, done.value.shareKeys, done.value.vaultKey);
     const { claimError } = done.value;
     const warning = claimError
       ? `Your account is ready, but the rides this device synced before could not be moved into it yet: ${accountMessage(claimError)}`
@@ -151,15 +194,84 @@ export class AccountController implements SyncAuth {
     return { ok: true, value: { ...joined.value, email: me.value.email } };
   }
 
-  /** Makes `session` this device's: sync presents its token from now on. */
-  adopt(session: AccountSession, email: string): void {
+  /**
+   * Makes `session` this device's: sync presents its token from now on. `shareKeys` (the
+   * account's sharing key pair, null after pairing by link) opens shares made for the account.
+   * With the `vaultKey` (null after pairing by link) the session is saved, so it survives a
+   * reload (`state.staysSignedIn` turns true once it is).
+   */
+  adopt(
+    session: AccountSession,
+    email: string,
+    shareKeys: ShareKeyPair | null = null,
+    vaultKey: Uint8Array | null = null,
+  ): void {
+    const saved = this.#saved;
+    this.#use(session, email, shareKeys, saved && vaultKey ? null : false);
+    if (!saved) return;
+    if (!vaultKey) {
+      void saved.forget();
+      return;
+    }
+    const secrets = { accountId: session.accountId, vaultKey, shareKeys };
+    void saved.save(session, secrets).then(
+      (kept) => this.#savedFor(session, kept),
+      (error: unknown) => {
+        console.warn("the session could not be saved on this device:", error);
+        this.#savedFor(session, false);
+      },
+    );
+  }
+
+  #use(
+    session: AccountSession,
+    email: string,
+    shareKeys: ShareKeyPair | null,
+    staysSignedIn: boolean | null,
+  ): void {
+    this.#stopResuming();
     this.#stopSessionListener?.();
     this.#session = session;
+    this.#shareKeys = shareKeys;
     // The DOM's WebSocket types its handlers' events precisely; core's seam takes `unknown`.
     this.#webSocket = session.webSocket(globalThis.WebSocket as unknown as WebSocketWithProtocols);
     this.#stopSessionListener = session.onSignedOut(() => this.#ended(session, ENDED_ELSEWHERE));
-    this.#storage.setItem(KEY, JSON.stringify({ email, accountId: session.accountId }));
-    this.#set({ kind: "signed-in", email, accountId: session.accountId });
+    this.#storage.setItem(
+      ACCOUNT_HINT_KEY,
+      JSON.stringify({ email, accountId: session.accountId }),
+    );
+    this.#set({ kind: "signed-in", email, accountId: session.accountId, staysSignedIn });
+  }
+
+  #savedFor(session: AccountSession, staysSignedIn: boolean): void {
+    if (this.#session !== session || this.#state.kind !== "signed-in") return;
+    this.#set({ ...this.#state, staysSignedIn });
+  }
+
+  async #resume(): Promise<void> {
+    const saved = this.#saved;
+    const state = this.#state;
+    if (!saved || state.kind !== "resuming") return;
+    clearTimeout(this.#resumeTimer);
+    const resumed = await saved.resume(this.#client());
+    if (this.#state !== state) return;
+    switch (resumed.kind) {
+      case "resumed":
+        this.#use(resumed.session, resumed.session.email ?? state.email, resumed.shareKeys, true);
+        return;
+      case "failed":
+        this.#resumeTimer = setTimeout(() => void this.#resume(), RESUME_RETRY_MS);
+        this.#set({ ...state, problem: `${accountMessage(resumed)} Trying again…` });
+        return;
+      default:
+        this.#stopResuming();
+        this.#set({ kind: "signed-out", email: state.email, reason: notResumedReason(resumed) });
+    }
+  }
+
+  #stopResuming(): void {
+    clearTimeout(this.#resumeTimer);
+    globalThis.removeEventListener?.("online", this.#onOnline);
   }
 
   /** Logs out this device, or every device of the account. Rides stay on this device. */
@@ -235,6 +347,8 @@ export class AccountController implements SyncAuth {
 
   /** Stops listening to the session (the app is going away). */
   dispose(): void {
+    this.#stopResuming();
+    this.#saved?.stop();
     this.#stopSessionListener?.();
     this.#listeners.clear();
   }
@@ -259,14 +373,16 @@ export class AccountController implements SyncAuth {
 
   #ended(session: AccountSession, reason: string): void {
     if (this.#session !== session) return;
-    const email = this.#state.kind === "anonymous" ? "" : this.#state.email;
+    const email = "email" in this.#state ? this.#state.email : "";
     this.#drop();
+    void this.#saved?.forget();
     this.#set({ kind: "signed-out", email, reason });
   }
 
   #forget(): void {
     this.#drop();
-    this.#storage.removeItem(KEY);
+    void this.#saved?.forget();
+    this.#storage.removeItem(ACCOUNT_HINT_KEY);
     this.#set({ kind: "anonymous" });
   }
 
@@ -275,6 +391,7 @@ export class AccountController implements SyncAuth {
     this.#stopSessionListener = undefined;
     this.#session = null;
     this.#webSocket = null;
+    this.#shareKeys = null;
   }
 
   #client(): AccountClient {
@@ -289,27 +406,4 @@ export class AccountController implements SyncAuth {
 
 function failed(problem: AccountProblem): { readonly ok: false; readonly message: string } {
   return { ok: false, message: accountMessage(problem) };
-}
-
-/** The `ridevault-pair-1.…` link in what the rider pasted (the link itself, or the app's URL). */
-export function pairingLinkOf(input: string): string {
-  const text = input.trim();
-  const hash = text.indexOf("#");
-  if (hash < 0) return text;
-  const fromUrl = new URLSearchParams(text.slice(hash + 1)).get("pair");
-  return fromUrl ?? text;
-}
-
-function readStored(
-  storage: Pick<Storage, "getItem">,
-): { readonly email: string; readonly accountId: string } | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(storage.getItem(KEY) ?? "null");
-  } catch {
-    return null;
-  }
-  if (typeof value !== "object" || value === null) return null;
-  const { email, accountId } = value as Record<string, unknown>;
-  return typeof email === "string" && typeof accountId === "string" ? { email, accountId } : null;
 }

@@ -5,6 +5,16 @@
  * emails have accounts); codes without a sentence of their own show the relay's message.
  */
 
+import type { Resumed } from "./saved-account.js";
+
+/** Why a device is signed out after the relay ended its session elsewhere. */
+export const ENDED_ELSEWHERE =
+  "This device was signed out: the password was changed, or you logged out of every device, elsewhere. Log in again to sync.";
+
+/** Why a reloaded device is signed out when it kept no session. */
+export const NOT_KEPT =
+  "This device kept no session: it joined by a pairing link, or you logged out. Log in with your password once to stay signed in on this device.";
+
 /** An account failure as the core flows report it. */
 export interface AccountProblem {
   readonly code: string;
@@ -55,4 +65,20 @@ export function checkNewPassword(password: string, again: string): string | null
   if (password.length < 8) return "Choose a password of at least 8 characters.";
   if (password !== again) return "The two passwords differ. Type the same password twice.";
   return null;
+}
+
+/** Why a saved session was not resumed at start-up (for the signed-out screen). */
+export function notResumedReason(
+  resumed: Exclude<Resumed, { readonly kind: "resumed" | "failed" }>,
+): string {
+  switch (resumed.kind) {
+    case "signed-out":
+      return ENDED_ELSEWHERE;
+    case "unusable":
+      return accountMessage({ code: "unusable", message: resumed.message });
+    case "other-tab":
+      return "ridevault is open in another tab, which keeps this device signed in. Use that tab, or close it and reload this one.";
+    case "none":
+      return NOT_KEPT;
+  }
 }

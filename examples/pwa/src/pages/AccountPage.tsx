@@ -2,8 +2,8 @@
  * The account page. Without an account: what an account adds, then log in, recover, create
  * an account, or join one by a pairing link (anonymous, local-only use stays fully
  * supported). Signed in: log out, change password, pair a device, delete the account.
- * Signed out (after a reload, a logout, or a password change elsewhere): why, and the way
- * back in. "Download all my data" is on every variant. Right after registration the page
+ * Right after a reload: resuming the saved session. Signed out (a logout, a password change
+ * elsewhere, or a reload of a device that kept no session): why, and the way back in. "Download all my data" is on every variant. Right after registration the page
  * shows only the recovery code, until the rider confirms it is saved.
  */
 import { useState } from "react";
@@ -59,7 +59,13 @@ function AccountBody({
 }) {
   switch (state.kind) {
     case "signed-in":
-      return <SignedInPanel email={state.email} />;
+      return <SignedInPanel email={state.email} staysSignedIn={state.staysSignedIn} />;
+    case "resuming":
+      return (
+        <p data-testid="account-status" aria-live="polite">
+          Signing in as <strong>{state.email}</strong> again… {state.problem}
+        </p>
+      );
     case "signed-out":
       return (
         <>

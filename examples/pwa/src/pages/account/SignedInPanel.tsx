@@ -8,13 +8,27 @@ import { checkNewPassword } from "../../account/account-messages.js";
 import { useApp } from "../../app-context.js";
 import { formatDateTime } from "../../format.js";
 import { ErrorLine, Field, useAction, Working } from "./account-form.js";
+import { PairingQrCode } from "./PairingQrCode.js";
 
-/** The signed-in account's actions. */
-export function SignedInPanel({ email }: { readonly email: string }) {
+/** The signed-in account's actions; `staysSignedIn`: the session survives a reload. */
+export function SignedInPanel({
+  email,
+  staysSignedIn,
+}: {
+  readonly email: string;
+  readonly staysSignedIn: boolean | null;
+}) {
   return (
     <>
       <p data-testid="account-status">
         Signed in as <strong>{email}</strong>. This device syncs with your account.
+      </p>
+      <p className="note" data-testid="stay-signed-in">
+        {staysSignedIn === null
+          ? "Saving your sign-in on this device…"
+          : staysSignedIn
+            ? "This device stays signed in when you reload or reopen the app."
+            : "Log in with your password once to stay signed in on this device."}
       </p>
       <LogOut />
       <ChangePassword />
@@ -162,8 +176,9 @@ function PairDevice() {
             Copy link
           </button>
           <output aria-live="polite">{copied && "Copied."}</output>
+          <PairingQrCode url={url} />
           <p className="note">
-            On the other device open this link, or paste it under{" "}
+            On the other device scan this code or open the link, or paste the link under{" "}
             <em>Account → Join with a pairing link</em>.
           </p>
         </div>
