@@ -1,17 +1,13 @@
 /**
- * The wire protocol between devices and the relay (DESIGN.md §4): binary frames, one
- * WebSocket per vault multiplexing all documents. Every frame is
- *
- *     protocol version u8 (=2) · message type u8 · fields…
- *
- * with integers as LEB128 varints and strings/bytes length-prefixed. Version 2 dropped the
- * document id from `push` and `ephemeral`: the envelope's header already names it (29 bytes
- * less per pushed chunk, ~5 % of a live ride's sync bytes). Version 3 added live viewing
- * (`watch` and `watchers`) and the sharing error codes `read-only` and `key-rotated`. Messages are
- * discriminated unions split by direction. `decodeClientMessage`/`decodeRelayMessage`
- * validate every field and never throw: a bad frame is a `ProtocolError` value.
- *
- * This module holds no key and decrypts nothing; the relay imports it.
+ * The wire protocol between devices and the relay (DESIGN.md §4, docs/protocol.md): binary
+ * frames, one WebSocket per vault multiplexing all documents. Every frame is `protocol
+ * version u8 (=3) · message type u8 · fields…`, integers as LEB128 varints, strings and
+ * bytes length-prefixed. Version 2 dropped the document id from `push` and `ephemeral` (the
+ * envelope's header names it); version 3 added live viewing (`watch`, `watchers`) and the
+ * sharing codes `read-only` and `key-rotated`. Messages are discriminated unions split by
+ * direction; `decodeClientMessage`/`decodeRelayMessage` validate every field and never
+ * throw: a bad frame is a `ProtocolError` value. No key here, nothing decrypted; the relay
+ * imports it.
  */
 
 import { ByteReader, ByteWriter, DecodeError } from "../bytes.js";
