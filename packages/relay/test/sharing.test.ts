@@ -14,6 +14,7 @@ import path from "node:path";
 import {
   type AccountSession,
   createDocumentKeys,
+  createLivePublisher,
   createShareSecret,
   type DocumentKeys,
   deriveShareKeys,
@@ -30,6 +31,7 @@ import {
   startSync,
   systemRandom,
   unwrap,
+  watchLiveRide,
 } from "@ridevault/core";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -184,6 +186,49 @@ describe("sharing through a real relay", () => {
     raw.close();
     expect(count()).toBe(before);
     db.close();
+  });
+
+  it("the read-only holder watches the owner's ride live through the share", async () => {
+    const publisher = createLivePublisher({ channel: owner.sync, docId: workoutId });
+    const second = (i: number) => ({
+      time: T0 + 3_600_000 + i * 1000,
+      timerMs: i * 1000,
+      lap: 1,
+      state: "recording" as const,
+      power: 200 + i,
+    });
+    // Nobody watches yet: nothing is sent.
+    expect(unwrap(publisher.publish(second(0)))).toBe(false);
+    const seen: number[] = [];
+    const stop = watchLiveRide({
+      channel: reader.sync,
+      docId: workoutId,
+      onSample: (sample) => seen.push(sample.power ?? -1),
+      onError: (error) => {
+        throw new Error(error.message);
+      },
+    });
+    await eventually(() => publisher.watchers() === 1, 10_000, "the owner sees a watcher");
+    for (let i = 1; i <= 5; i++) expect(unwrap(publisher.publish(second(i)))).toBe(true);
+    await eventually(() => seen.length === 5, 10_000, "five live seconds");
+    expect(seen).toEqual([201, 202, 203, 204, 205]);
+    stop();
+    await eventually(() => publisher.watchers() === 0, 10_000, "no watcher left");
+    expect(unwrap(publisher.publish(second(6)))).toBe(false);
+  });
+
+  it("revokeAll revokes every share of a ride at once", async () => {
+    const extra = unwrap(
+      await owner.vault.workouts.create({ title: "Spare", startTime: T0 - 86_400_000 }),
+    );
+    await owner.sync.whenSynced();
+    for (const mode of ["read", "write"] as const)
+      unwrap(await owner.vault.shares.create(ownerShares, { workoutIds: [extra.id], mode }));
+    expect(await owner.vault.shares.list({ workoutId: extra.id })).toHaveLength(2);
+    unwrap(await owner.vault.shares.revokeAll(ownerShares, extra.id));
+    expect(await owner.vault.shares.list({ workoutId: extra.id })).toEqual([]);
+    // The ride's shares are gone from the relay too, and its keys moved on.
+    expect(await owner.vault.shares.list({ workoutId: extra.id, client: ownerShares })).toEqual([]);
   });
 
   it("a read-write link lets a second rider edit; both converge", async () => {
