@@ -23,6 +23,7 @@ import { connectRaw, type RawClient } from "./raw-client.js";
 import {
   bundleWorker,
   COMPATIBILITY_DATE,
+  COMPATIBILITY_FLAGS,
   RELAY_DURABLE_OBJECTS,
   startWorkerd,
   type Workerd,
@@ -105,6 +106,11 @@ describe("the Workers relay: wrangler.toml", () => {
       DRAIN_BYTES_PER_SECOND: String(DEFAULT_DRAIN_BYTES_PER_SECOND),
     });
     expect(toml).toContain(`compatibility_date = "${COMPATIBILITY_DATE}"`);
+    const flags = COMPATIBILITY_FLAGS.map((flag) => `"${flag}"`).join(", ");
+    expect(toml).toContain(`compatibility_flags = [${flags}]`);
+    expect(toml).toContain('ACCOUNTS_MODE = "required"');
+    // The token secret is a Worker secret, never a variable in the file.
+    expect(toml).not.toMatch(/^ACCESS_TOKEN_SECRET\s*=/m);
     expect(toml).toContain('main = "src/workers/worker.ts"');
   });
 });

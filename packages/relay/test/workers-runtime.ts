@@ -16,12 +16,19 @@ const esbuild = createRequire(require.resolve("wrangler/package.json"))("esbuild
 /** The compatibility date the tests and `wrangler.toml` use. */
 export const COMPATIBILITY_DATE = "2026-04-01";
 
+/**
+ * The compatibility flags of the tests and `wrangler.toml`: `nodejs_compat` gives the account
+ * code its `node:crypto` (HMAC, SHA-256, Ed25519 verification) and `Buffer`.
+ */
+export const COMPATIBILITY_FLAGS = ["nodejs_compat"] as const;
+
 /** The Durable Object bindings (binding → class), as `wrangler.toml` declares them. */
 export const RELAY_DURABLE_OBJECTS = {
   DOCUMENTS: "DocumentObject",
   DIRECTORY: "DirectoryObject",
   SESSIONS: "SessionObject",
   METRICS: "MetricsObject",
+  ACCOUNTS: "AccountsObject",
 } as const;
 
 /** The bindings only the relay Worker has (a store test Worker exports the store's classes). */
@@ -38,7 +45,10 @@ export async function bundleWorker(entry: string): Promise<string> {
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["browser", "module", "main"],
-    external: ["cloudflare:*"],
+    external: ["cloudflare:*", "node:*"],
+    // The core library's main entry re-exports Automerge, which the relay never runs: its
+    // WebAssembly is tree-shaken away, but esbuild still needs a loader to read past it.
+    loader: { ".wasm": "empty" },
     logLevel: "error",
   });
   const output = result.outputFiles[0];
@@ -72,6 +82,7 @@ export async function startWorkerd(options: WorkerdOptions): Promise<Workerd> {
     modules: true,
     script: options.script,
     compatibilityDate: COMPATIBILITY_DATE,
+    compatibilityFlags: [...COMPATIBILITY_FLAGS],
     host: "127.0.0.1",
     port: options.port ?? 0,
     durableObjects: Object.fromEntries(

@@ -2,12 +2,16 @@
  * The store test Worker: runs in workerd and exposes `DurableObjectRelayStore` over a small
  * RPC (`POST /rpc`, a batch of calls), so the acceptance suite in Node drives the real
  * Durable Object SQLite storage. The calls of one batch start in order without waiting for
- * each other, as the suite issues them; their outcomes come back in order.
+ * each other, as the suite issues them; their outcomes come back in order. `POST
+ * /accounts-rpc` does the same for `DurableObjectAccountStore` (one call at a time).
  */
-import type { RelayEnv } from "../src/workers/document-rpc.js";
+import type { AccountsRpc } from "../src/workers/accounts-object.js";
+import type { Namespace, RelayEnv } from "../src/workers/document-rpc.js";
+import { DurableObjectAccountStore } from "../src/workers/durable-object-account-store.js";
 import { DurableObjectRelayStore } from "../src/workers/durable-object-store.js";
 import { decodeValue, encodeValue } from "./workers-codec.js";
 
+export { AccountsObject } from "../src/workers/accounts-object.js";
 export { DirectoryObject } from "../src/workers/directory-object.js";
 export { DocumentObject } from "../src/workers/document-object.js";
 
@@ -68,9 +72,39 @@ function invoke(store: DurableObjectRelayStore, call: StoreCall): Promise<unknow
   return method.apply(store, call.args);
 }
 
+/** The test Worker's bindings: the store's, and the accounts object. */
+interface TestEnv extends RelayEnv {
+  readonly ACCOUNTS: Namespace<AccountsRpc>;
+}
+
+/** Runs one account-store call on the store named `call.store`. */
+async function accountCall(env: TestEnv, call: StoreCall): Promise<CallReply> {
+  const store = new DurableObjectAccountStore({
+    accounts: env.ACCOUNTS,
+    namespace: `${call.store}/`,
+  });
+  try {
+    const method = Reflect.get(store, call.method) as unknown;
+    if (typeof method !== "function" || call.method.startsWith("#"))
+      throw new Error(`no method ${call.method}`);
+    const value: unknown = await (method as (...args: unknown[]) => Promise<unknown>).apply(
+      store,
+      call.args,
+    );
+    return value === undefined ? { undefined: true } : { value };
+  } catch (error) {
+    return { error: { message: String((error as Error).message ?? error) } };
+  }
+}
+
 export default {
-  async fetch(request: Request, env: RelayEnv): Promise<Response> {
-    if (new URL(request.url).pathname !== "/rpc") return new Response("not found", { status: 404 });
+  async fetch(request: Request, env: TestEnv): Promise<Response> {
+    const path = new URL(request.url).pathname;
+    if (path === "/accounts-rpc") {
+      const call = decodeValue(await request.text()) as StoreCall;
+      return new Response(encodeValue(await accountCall(env, call)));
+    }
+    if (path !== "/rpc") return new Response("not found", { status: 404 });
     const calls = decodeValue(await request.text()) as StoreCall[];
     const batchStores = new Map<number, DurableObjectRelayStore>();
     const pending = calls.map((call) => {

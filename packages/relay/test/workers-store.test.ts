@@ -164,7 +164,6 @@ class RemoteRelayStore implements RelayStore {
   }
 }
 
-// Share grants are not supported on Workers yet: the suite checks that they are refused.
 runRelayStoreTests(
   "durable objects (workerd)",
   {
@@ -179,5 +178,5 @@ runRelayStoreTests(
       };
     },
   },
-  { grants: false },
+  { grants: true },
 );

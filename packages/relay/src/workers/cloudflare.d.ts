@@ -27,6 +27,8 @@ interface SqlStorage {
 interface DurableObjectStorage {
   readonly sql: SqlStorage;
   transactionSync<T>(closure: () => T): T;
+  getAlarm(): Promise<number | null>;
+  setAlarm(scheduledTime: number | Date): Promise<void>;
 }
 
 /** A Durable Object's id. */
@@ -69,5 +71,6 @@ declare module "cloudflare:workers" {
       wasClean: boolean,
     ): void | Promise<void>;
     webSocketError?(ws: WebSocket, error: unknown): void | Promise<void>;
+    alarm?(): void | Promise<void>;
   }
 }

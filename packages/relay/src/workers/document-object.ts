@@ -100,6 +100,10 @@ export class DocumentObject
     await this.#toFollowers(except, (stub) => stub.deliverFrame(frame));
   }
 
+  async revokeGrants(grantIds: readonly string[]): Promise<void> {
+    await this.#toFollowers("", (stub) => stub.revokeGrants(grantIds));
+  }
+
   async #toFollowers(
     except: string,
     send: (stub: ReturnType<RelayEnv["SESSIONS"]["get"]>) => Promise<boolean>,

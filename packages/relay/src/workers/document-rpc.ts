@@ -9,6 +9,7 @@ import type {
   AppendResult,
   DocumentRecord,
   DocumentRegistration,
+  GrantRecord,
   ReadItem,
   RelayStoreErrorCode,
   StoreError,
@@ -47,14 +48,38 @@ export interface DocumentRpc {
   broadcast(seq: number, envelope: Uint8Array, except: string): Promise<void>;
   /** Sends an ephemeral relay frame to every subscribed connection object but `except`. */
   broadcastFrame(frame: Uint8Array, except: string): Promise<void>;
+  /** Ends every subscription to this document held through one of `grantIds` (revoked). */
+  revokeGrants(grantIds: readonly string[]): Promise<void>;
 }
 
-/** What the directory answers: which document ids (and whose) a store (namespace) holds. */
+/**
+ * What the directory answers: which document ids (and whose) a store (namespace) holds, and
+ * the store's share grants (`RelayStore`'s grant methods, on input already checked).
+ */
 export interface DirectoryRpc {
   add(docId: string, owner: string | null): Promise<void>;
+  /** Forgets the document and takes it out of every grant (deleting grants left with none). */
   remove(docId: string): Promise<void>;
   /** Every document id, or those `owner` registered. */
   list(owner?: string): Promise<string[]>;
+  createGrant(grant: GrantRecord): Promise<"created" | "exists" | "conflict">;
+  grantByCapability(capabilityHash: Uint8Array): Promise<GrantRecord | undefined>;
+  getGrant(grantId: string): Promise<GrantRecord | undefined>;
+  grantsForDocument(docId: string): Promise<GrantRecord[]>;
+  grantsForRecipient(accountId: string): Promise<GrantRecord[]>;
+  deleteGrant(grantId: string): Promise<boolean>;
+  touchGrant(grantId: string, at: number): Promise<void>;
+  /**
+   * A rotation's revocations and keyring replacements among the grants of `docId`; resolves
+   * with every document the revoked grants opened.
+   */
+  reviseGrants(
+    docId: string,
+    revoke: readonly string[],
+    keyrings: readonly { readonly grantId: string; readonly keyring: Uint8Array }[],
+  ): Promise<string[]>;
+  /** Deletes every grant the account created or receives; how many. */
+  removeAccountGrants(account: string): Promise<number>;
 }
 
 /** What a connection's Durable Object answers besides its WebSocket. */
@@ -63,6 +88,8 @@ export interface SessionRpc {
   deliver(docId: string, seq: number, envelope: Uint8Array): Promise<boolean>;
   /** A relay frame to pass on as is; false when the connection is gone. */
   deliverFrame(frame: Uint8Array): Promise<boolean>;
+  /** Ends the subscriptions held through `grantIds` (revoked); false when the connection is gone. */
+  revokeGrants(grantIds: readonly string[]): Promise<boolean>;
 }
 
 /** A Durable Object namespace binding, typed by the RPC surface of its objects. */

@@ -4,10 +4,19 @@
  * directory object lists the ids for whole-store statistics. Runs inside a Worker or a
  * Durable Object. Calls to one document go through one cached stub, so they reach the
  * object in call order (Durable Object RPC delivers the messages of one stub in order).
- * Key rotation and claims are supported; share grants are not yet (their methods reject with
- * `not-supported`, and a rotation's `revoke` and `keyrings` name no grant that exists here).
+ * Key rotation, claims and share grants are supported; grants live in the directory object.
+ * A rotation changes the document's keys in its object first and then, only if it rotated,
+ * revokes and re-keys its grants in the directory: the two objects cannot share a
+ * transaction, so a failure between the two calls leaves the new keys with the grants the
+ * rotation meant to revoke or re-key (the call rejects, so the device knows it failed;
+ * revoked holders still have only the old keys and cannot read what is sealed after it).
  */
-import { checkRotate } from "../store/check-grant.js";
+import {
+  checkCapabilityHash,
+  checkGrant,
+  checkGrantId,
+  checkRotate,
+} from "../store/check-grant.js";
 import type {
   AppendInput,
   AppendResult,
@@ -34,6 +43,12 @@ export interface DurableObjectRelayStoreOptions {
    * store its own). Default: none.
    */
   readonly namespace?: string;
+  /**
+   * Keep one stub per object for the life of the store (default true), so calls reach each
+   * object in call order. False takes a new stub per call: for a store kept across requests
+   * by the entry Worker, where a stub made for one request cannot serve another.
+   */
+  readonly reuseStubs?: boolean;
 }
 
 /** The relay store of the Workers relay. */
@@ -87,6 +102,7 @@ export class DurableObjectRelayStore implements RelayStore {
   async deleteDocumentsOwnedBy(owner: string): Promise<number> {
     const docIds = await this.#directory().list(owner);
     const existed = await Promise.all(docIds.map((docId) => this.deleteDocument(docId)));
+    await this.#directory().removeAccountGrants(owner);
     return existed.filter(Boolean).length;
   }
 
@@ -121,36 +137,47 @@ export class DurableObjectRelayStore implements RelayStore {
 
   async rotateDocument(input: RotateInput): Promise<"rotated" | "stale-generation" | "unknown"> {
     checkRotate(input);
-    const { generation, writePublicKey, accessHash } = input;
-    return this.#keys(input.docId).rotate({ generation, writePublicKey, accessHash });
+    const { docId, generation, writePublicKey, accessHash, revoke, keyrings } = input;
+    const outcome = await this.#keys(docId).rotate({ generation, writePublicKey, accessHash });
+    if (outcome === "rotated" && (revoke.length > 0 || keyrings.length > 0)) {
+      const opened = await this.#directory().reviseGrants(docId, revoke, keyrings);
+      // The document objects route too: they end what followers hold through the grants.
+      await Promise.all(opened.map((id) => this.document(id).revokeGrants(revoke)));
+    }
+    return outcome;
   }
 
-  async createGrant(_grant: GrantRecord): Promise<"created" | "exists" | "conflict"> {
-    throw this.#grantsNotSupported();
+  async createGrant(grant: GrantRecord): Promise<"created" | "exists" | "conflict"> {
+    checkGrant(grant);
+    return this.#directory().createGrant(grant);
   }
 
-  async grantByCapability(_capabilityHash: Uint8Array): Promise<GrantRecord | undefined> {
-    throw this.#grantsNotSupported();
+  async grantByCapability(capabilityHash: Uint8Array): Promise<GrantRecord | undefined> {
+    checkCapabilityHash(capabilityHash);
+    return this.#directory().grantByCapability(capabilityHash);
   }
 
-  async getGrant(_grantId: string): Promise<GrantRecord | undefined> {
-    throw this.#grantsNotSupported();
+  async getGrant(grantId: string): Promise<GrantRecord | undefined> {
+    checkGrantId(grantId);
+    return this.#directory().getGrant(grantId);
   }
 
-  async grantsForDocument(_docId: string): Promise<GrantRecord[]> {
-    throw this.#grantsNotSupported();
+  async grantsForDocument(docId: string): Promise<GrantRecord[]> {
+    return this.#directory().grantsForDocument(docId);
   }
 
-  async grantsForRecipient(_accountId: string): Promise<GrantRecord[]> {
-    throw this.#grantsNotSupported();
+  async grantsForRecipient(accountId: string): Promise<GrantRecord[]> {
+    return this.#directory().grantsForRecipient(accountId);
   }
 
-  async deleteGrant(_grantId: string): Promise<boolean> {
-    throw this.#grantsNotSupported();
+  async deleteGrant(grantId: string): Promise<boolean> {
+    checkGrantId(grantId);
+    return this.#directory().deleteGrant(grantId);
   }
 
-  async touchGrant(_grantId: string, _at: number): Promise<void> {
-    throw this.#grantsNotSupported();
+  async touchGrant(grantId: string, at: number): Promise<void> {
+    checkGrantId(grantId);
+    await this.#directory().touchGrant(grantId, at);
   }
 
   async close(): Promise<void> {
@@ -168,7 +195,7 @@ export class DurableObjectRelayStore implements RelayStore {
     if (!stub) {
       const { documents, namespace = "" } = this.#options;
       stub = documents.get(documents.idFromName(`${namespace}${docId}`));
-      this.#stubs.set(docId, stub);
+      if (this.#options.reuseStubs !== false) this.#stubs.set(docId, stub);
     }
     return stub;
   }
@@ -178,20 +205,12 @@ export class DurableObjectRelayStore implements RelayStore {
     return this.document(docId) as unknown as DocumentKeysRpc;
   }
 
-  #grantsNotSupported(): RelayStoreError {
-    if (this.#closed) return storeClosed();
-    return new RelayStoreError(
-      "not-supported",
-      "share grants are not supported on the Workers target yet; run the Node relay (SQLite or PostgreSQL) to share documents",
-    );
-  }
-
   #directory(): DirectoryRpc {
     if (this.#closed) throw storeClosed();
-    if (!this.#directoryStub) {
-      const { directory, namespace = "" } = this.#options;
-      this.#directoryStub = directory.get(directory.idFromName(`${namespace}directory`));
-    }
-    return this.#directoryStub;
+    if (this.#directoryStub) return this.#directoryStub;
+    const { directory, namespace = "", reuseStubs = true } = this.#options;
+    const stub = directory.get(directory.idFromName(`${namespace}directory`));
+    if (reuseStubs) this.#directoryStub = stub;
+    return stub;
   }
 }

@@ -8,6 +8,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Namespace, RelayEnv } from "./document-rpc.js";
 import type { MetricSample } from "./metric-samples.js";
+import type { WorkersAccountsEnv } from "./workers-accounts.js";
 
 /** How many metrics objects share the reports. */
 export const METRICS_SHARDS = 8;
@@ -20,8 +21,8 @@ export interface MetricsRpc {
   read(): Promise<MetricSample[]>;
 }
 
-/** The Workers relay's bindings and variables beyond the store's. */
-export interface WorkersRelayEnv extends RelayEnv {
+/** The Workers relay's bindings and variables beyond the store's (accounts: `workers-accounts.ts`). */
+export interface WorkersRelayEnv extends RelayEnv, WorkersAccountsEnv {
   readonly METRICS: Namespace<MetricsRpc>;
   /** Estimated unread bytes a connection may have (default 8 MiB): `send-budget.ts`. */
   readonly MAX_BUFFERED_BYTES?: string;

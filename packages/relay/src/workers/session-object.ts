@@ -10,6 +10,14 @@
  * socket closes. Woken by a frame or a delivery, the object replays a hello and a subscribe
  * from the stored position, so the device gets exactly what it missed.
  *
+ * With accounts on, the entry Worker has authenticated the upgrade: the connection's identity
+ * (account, token expiry, session) comes in a header, is kept with the rest of the state
+ * (`session-identity.ts`) and given to `RelayConnection` with the Node relay's account
+ * policy (who may create and open what, and the per-account limits — counted here per
+ * connection object, since each object keeps its own counters). A signed-in connection
+ * whose session is signed out is closed with 4001 at its next frame or delivery, checked
+ * at most every five seconds (`SESSION_CHECK_MS`).
+ *
  * It also counts what crosses its socket and reports the counts to a metrics object
  * (`metrics-object.ts`), and closes a device that does not read fast enough with 4008 by
  * an estimate of what it has left unread (`send-budget.ts`: workerd has no
@@ -17,6 +25,7 @@
  * here: the document object does not track watchers.
  */
 import { DurableObject } from "cloudflare:workers";
+import { ok } from "@ridevault/core";
 import {
   decodeClientMessage,
   decodeRelayMessage,
@@ -24,6 +33,7 @@ import {
   encodeRelayMessage,
   MAX_FRAME_BYTES,
 } from "@ridevault/core/protocol";
+import type { AccountPolicy } from "../accounts/account-policy.js";
 import { CLOSE_CODES, RelayConnection, type Router } from "../relay.js";
 import type { SessionRpc } from "./document-rpc.js";
 import { DurableObjectRelayStore } from "./durable-object-store.js";
@@ -35,19 +45,38 @@ import {
   type SendBudgetOptions,
   sendBudgetOptions,
 } from "./send-budget.js";
+import {
+  decodeIdentity,
+  IDENTITY_HEADER,
+  PROTOCOL_HEADER,
+  StoredIdentity,
+} from "./session-identity.js";
 import { SessionState } from "./session-state.js";
 import { createWebCryptoInspector, hashAccessSecretBlake2b } from "./web-crypto-inspector.js";
+import { type AccountsSetupError, createWorkersAccounts } from "./workers-accounts.js";
 
 /** The WebSocket close code for a frame above the size limit (as `ws` sends it). */
 export const MESSAGE_TOO_BIG = 1009;
+
+/**
+ * How often, at most, a signed-in connection asks the accounts object whether its session was
+ * signed out (logout, password change, a reused refresh token) — when a frame or a delivery
+ * wakes it; the Node relay polls as often.
+ */
+const SESSION_CHECK_MS = 5_000;
 
 /** How long counts wait to be reported, so that a burst of frames makes one report. */
 const REPORT_DELAY_MS = 1000;
 
 /** One device connection: its socket, its protocol state and its subscriptions. */
 export class SessionObject extends DurableObject<WorkersRelayEnv> implements SessionRpc {
-  readonly #store: GrantlessStore;
+  readonly #store: DurableObjectRelayStore;
   readonly #state: SessionState;
+  readonly #identity: StoredIdentity;
+  /** The account policy (null: accounts off), or why accounts cannot start. */
+  readonly #policy:
+    | { readonly ok: true; readonly value: AccountPolicy | null }
+    | { readonly ok: false; readonly error: AccountsSetupError };
   readonly #limits: ConfigResult<SendBudgetOptions>;
   readonly #metrics = new SessionMetrics();
   /** Made on accept, or on the first send after hibernation (the estimate restarts at 0). */
@@ -57,6 +86,8 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
   /** The socket's end was counted (workerd may report an error and a close). */
   #ended = false;
   #reportTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the session was last checked (0 after a wake-up: checked on the first event). */
+  #sessionCheckedAt = 0;
   #connection: Promise<RelayConnection> | undefined;
   /** Frames of the connection are handled strictly in order. */
   #queue: Promise<void> = Promise.resolve();
@@ -65,12 +96,15 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
 
   constructor(ctx: DurableObjectState, env: WorkersRelayEnv) {
     super(ctx, env);
-    this.#store = new GrantlessStore({
+    this.#store = new DurableObjectRelayStore({
       documents: env.DOCUMENTS,
       directory: env.DIRECTORY,
     });
     this.#state = new SessionState(ctx.storage);
+    this.#identity = new StoredIdentity(ctx.storage);
     this.#limits = sendBudgetOptions(env);
+    const accounts = createWorkersAccounts(env, this.#store);
+    this.#policy = accounts.ok ? ok(accounts.value?.policy ?? null) : accounts;
   }
 
   /** Accepts the WebSocket the entry Worker forwarded. */
@@ -79,13 +113,19 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
     if (!this.#limits.ok) return new Response(`${this.#limits.error.message}\n`, { status: 500 });
+    if (!this.#policy.ok) return new Response(`${this.#policy.error.message}\n`, { status: 500 });
+    const identity = decodeIdentity(request.headers.get(IDENTITY_HEADER));
+    if (this.#policy.value && !identity) {
+      return new Response("not authenticated\n", { status: 401 });
+    }
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
     this.#state.clear();
+    this.#identity.save(identity);
     this.#budget = new SendBudget(this.#limits.value);
     this.#metrics.socket.connections.inc();
     this.#scheduleReport();
-    const protocol = request.headers.get("x-ridevault-protocol");
+    const protocol = request.headers.get(PROTOCOL_HEADER);
     return new Response(null, {
       status: 101,
       webSocket: pair[0],
@@ -103,6 +143,7 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
       return;
     }
     const frame = new Uint8Array(message);
+    this.#checkSession();
     this.#metrics.socket.framesIn.inc();
     this.#scheduleReport();
     await this.#inOrder(async () => {
@@ -127,6 +168,7 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
 
   async deliver(docId: string, seq: number, envelope: Uint8Array): Promise<boolean> {
     if (!this.#socket() || !this.#state.follows(docId)) return false;
+    this.#checkSession();
     const connection = await this.#connect();
     connection.deliver(docId, seq, envelope);
     return true;
@@ -137,6 +179,28 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
     const connection = await this.#connect();
     connection.sendFrame(frame);
     return true;
+  }
+
+  async revokeGrants(grantIds: readonly string[]): Promise<boolean> {
+    if (!this.#socket()) return false;
+    const connection = await this.#connect();
+    connection.revokeGrants(new Set(grantIds));
+    return true;
+  }
+
+  /** Closes the socket (4001) if its session was signed out; at most every few seconds. */
+  #checkSession(): void {
+    const policy = this.#policy.ok ? this.#policy.value : null;
+    const now = Date.now();
+    if (!policy || now - this.#sessionCheckedAt < SESSION_CHECK_MS) return;
+    this.#sessionCheckedAt = now;
+    const session = this.#identity.load()?.session;
+    if (session === undefined) return;
+    this.#background(
+      policy.inactiveSessions([session]).then((inactive) => {
+        if (inactive.length > 0) this.#socket()?.close(CLOSE_CODES.notAuthenticated, "signed out");
+      }),
+    );
   }
 
   /** The connection, made (and restored after hibernation) on first use. */
@@ -162,6 +226,7 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
       // Not counted yet: the document object would have to track watchers (see above).
       watch: () => undefined,
     };
+    const policy = this.#policy.ok ? this.#policy.value : null;
     const connection = new RelayConnection(
       router,
       {
@@ -169,11 +234,13 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
         inspector: createWebCryptoInspector(),
         hashAccessSecret: hashAccessSecretBlake2b,
         metrics: this.#metrics.protocol,
+        ...(policy && { policy }),
       },
       {
         send: (frame) => this.#send(frame),
         close: (code, reason) => this.#socket()?.close(code, reason),
       },
+      this.#identity.load(),
     );
     const saved = this.#state.load();
     if (!saved.hello) return connection;
@@ -269,21 +336,5 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
 
   #background(promise: Promise<unknown>): void {
     this.ctx.waitUntil(promise.catch(() => undefined));
-  }
-}
-
-/**
- * The Durable Object store as the protocol uses it here: its share grants are not supported
- * yet and it refuses them, but for the protocol a store without grants simply holds none —
- * an access secret that matches no document is `forbidden`, not the relay's failure.
- */
-class GrantlessStore extends DurableObjectRelayStore {
-  override async grantByCapability(capabilityHash: Uint8Array) {
-    try {
-      return await super.grantByCapability(capabilityHash);
-    } catch (error) {
-      if ((error as { code?: unknown }).code === "not-supported") return undefined;
-      throw error;
-    }
   }
 }

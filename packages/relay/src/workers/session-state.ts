@@ -81,6 +81,10 @@ export class SessionState {
         return;
       case "error":
         this.#pending.delete(message.id);
+        // A subscription the relay ended (its share revoked or expired): not restored.
+        if (message.id === 0 && message.docId !== null) {
+          sql.exec("DELETE FROM subscriptions WHERE doc_id = ?", message.docId);
+        }
         return;
       default:
         return;
