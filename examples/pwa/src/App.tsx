@@ -8,11 +8,13 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { AccountController } from "./account/account-controller.js";
 import { AppContext, type AppServices } from "./app-context.js";
 import { RideNotice } from "./components/RideNotice.js";
+import { ShareInbox } from "./components/ShareInbox.js";
 import { SyncBadge } from "./components/SyncBadge.js";
 import { AccountPage } from "./pages/AccountPage.js";
 import { BinPage } from "./pages/BinPage.js";
 import { DevicesPage } from "./pages/DevicesPage.js";
 import { HistoryPage, link } from "./pages/HistoryPage.js";
+import { LivePage } from "./pages/LivePage.js";
 import { RecordPage } from "./pages/RecordPage.js";
 import { WorkoutPage } from "./pages/WorkoutPage.js";
 import type { RecorderPort } from "./recording/recorder-port.js";
@@ -74,7 +76,7 @@ export function App(props: AppProps) {
           }
           const here = await vault.libraryAccess();
           if (here.libraryId === pending.library.libraryId) {
-            account.adopt(pending.session, pending.email);
+            account.adopt(pending.session, pending.email, pending.shareKeys, pending.vaultKey);
             return null;
           }
           const own = vault.workouts.list({ deleted: true }).length;
@@ -87,7 +89,7 @@ export function App(props: AppProps) {
             void pending.session.logout();
             return joined.error.message;
           }
-          account.adopt(pending.session, pending.email);
+          account.adopt(pending.session, pending.email, pending.shareKeys, pending.vaultKey);
           setVault(joined.value);
           return null;
         },
@@ -109,6 +111,7 @@ export function App(props: AppProps) {
       </header>
       <main id="main" tabIndex={-1}>
         <RideNotice />
+        <ShareInbox />
         <Page />
       </main>
     </AppContext.Provider>
@@ -160,6 +163,8 @@ function Page() {
       return <BinPage />;
     case "workout":
       return <WorkoutPage key={route.id} id={route.id} />;
+    case "live":
+      return <LivePage key={route.id} id={route.id} />;
     case "not-found":
       return (
         <section>

@@ -1,6 +1,7 @@
 /**
  * A small path router over the History API: the app's pages are `/` (history), `/bin`
- * (deleted rides), `/record`, `/workouts/<id>`, `/devices` and `/account`. The relay answers every such path with `index.html`, and
+ * (deleted rides), `/record`, `/workouts/<id>`, `/live/<id>` (watching a shared ride live),
+ * `/devices` and `/account`. The relay answers every such path with `index.html`, and
  * the service worker does the same offline, so links can be shared and reloaded.
  */
 import { useSyncExternalStore } from "react";
@@ -13,6 +14,7 @@ export type Route =
   | { readonly page: "account" }
   | { readonly page: "bin" }
   | { readonly page: "workout"; readonly id: string }
+  | { readonly page: "live"; readonly id: string }
   | { readonly page: "not-found"; readonly path: string };
 
 /** The route of a path. */
@@ -24,6 +26,8 @@ export function parseRoute(path: string): Route {
   if (path === "/bin") return { page: "bin" };
   const workout = /^\/workouts\/([A-Za-z0-9_-]+)$/.exec(path);
   if (workout?.[1]) return { page: "workout", id: workout[1] };
+  const live = /^\/live\/([A-Za-z0-9_-]+)$/.exec(path);
+  if (live?.[1]) return { page: "live", id: live[1] };
   return { page: "not-found", path };
 }
 

@@ -10,12 +10,14 @@ describe("parseRoute", () => {
     expect(parseRoute("/account")).toEqual({ page: "account" });
     expect(parseRoute("/bin")).toEqual({ page: "bin" });
     expect(parseRoute("/workouts/Ab3_x-9")).toEqual({ page: "workout", id: "Ab3_x-9" });
+    expect(parseRoute("/live/Ab3_x-9")).toEqual({ page: "live", id: "Ab3_x-9" });
   });
 
   it("reports anything else as not found", () => {
     expect(parseRoute("/workouts/")).toEqual({ page: "not-found", path: "/workouts/" });
     expect(parseRoute("/workouts/a/b")).toMatchObject({ page: "not-found" });
     expect(parseRoute("/admin")).toMatchObject({ page: "not-found" });
+    expect(parseRoute("/live/a/b")).toMatchObject({ page: "not-found" });
   });
 });
 

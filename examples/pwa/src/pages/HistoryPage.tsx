@@ -2,7 +2,8 @@
  * The history: every ride in the library, newest first, searchable by title, in a
  * virtualised list (hundreds of rides scroll without rendering hundreds of rows). Each row
  * links to the workout page. Files dropped anywhere on it are imported (history/ImportRides),
- * and deleted rides wait in the bin (BinPage).
+ * deleted rides wait in the bin (BinPage), and rides others shared are listed apart
+ * (history/SharedWithMe).
  */
 import type { LibraryEntry } from "@ridevault/core/browser";
 import { useDeferredValue, useMemo, useState } from "react";
@@ -12,6 +13,7 @@ import { VirtualList } from "../components/VirtualList.js";
 import { formatDateTime, formatDuration, formatKm, formatValue } from "../format.js";
 import { link } from "../router.js";
 import { ImportPanel, useImporter } from "./history/ImportRides.js";
+import { SharedWithMe } from "./history/SharedWithMe.js";
 
 export { link } from "../router.js";
 
@@ -86,6 +88,7 @@ export function HistoryPage() {
           renderRow={(entry) => <RideRow entry={entry} />}
         />
       )}
+      <SharedWithMe />
       {entries.length > 0 && (
         <details className="fitness">
           <summary>Fitness and fatigue</summary>

@@ -1,7 +1,8 @@
 /**
- * One workout: its title (editable), the library summary, the analysis, export downloads and
- * delete. The workout is re-read whenever the library changes, so edits merged from another
- * device show up while the page is open.
+ * One workout: its title (editable), the library summary, the analysis, export downloads,
+ * sharing and delete. A ride shared with this rider says so; read-only, it offers no editing
+ * at all, and only its owner can share or delete it. The workout is re-read whenever the
+ * library changes, so edits merged from another device show up while the page is open.
  */
 import type { LibraryEntry, Workout } from "@ridevault/core/browser";
 import { type FormEvent, useEffect, useState } from "react";
@@ -13,14 +14,18 @@ import {
   exportWorkout,
 } from "../export/download-export.js";
 import { formatDateTime, formatDuration, formatKm, formatKmh, formatValue } from "../format.js";
-import { navigate } from "../router.js";
+import { link, navigate } from "../router.js";
+import { useSharedVersion } from "../sharing/use-shared-version.js";
 import { RideAnalysis } from "./RideAnalysis.js";
+import { ShareButton } from "./workout/ShareDialog.js";
 
 /** The page of workout `id`. */
 export function WorkoutPage({ id }: { readonly id: string }) {
   const { vault, settings } = useApp();
   const version = useVaultVersion(vault);
+  const sharedVersion = useSharedVersion(vault);
   const entry = vault.workouts.get(id);
+  const sharedMode = vault.sharedWithMe.mode(id);
   const [workout, setWorkout] = useState<Workout | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [revision, setRevision] = useState(0);
@@ -39,37 +44,47 @@ export function WorkoutPage({ id }: { readonly id: string }) {
     return () => {
       current = false;
     };
-  }, [vault, id, version]);
+  }, [vault, id, version, sharedVersion]);
 
   useEffect(() => workout?.onChange(() => setRevision((r) => r + 1)), [workout]);
 
-  if (!entry) {
-    return (
-      <section aria-labelledby="page-title">
-        <h1 id="page-title">Workout not found</h1>
-        <p>It may not have synced to this device yet, or it was deleted for good.</p>
-      </section>
-    );
-  }
+  if (!entry) return <MissingWorkout id={id} />;
+  const own = sharedMode === undefined;
+  const editable = own || sharedMode === "write";
   return (
     <article aria-labelledby="page-title" className="workout">
       <h1 id="page-title" data-testid="workout-title">
         {entry.title || "Untitled ride"}
       </h1>
       <p className="subtitle">{formatDateTime(entry.startTime)}</p>
+      {!own && (
+        <p className="shared-label" data-testid="shared-label">
+          Shared with you · {sharedMode === "read" ? "read-only" : "read and write"} ·{" "}
+          <a href={`/live/${id}`} onClick={link(`/live/${id}`)}>
+            Watch live
+          </a>
+        </p>
+      )}
       <SummaryList entry={entry} />
-      {workout && <TitleForm key={workout.id} workout={workout} revision={revision} />}
+      {workout && editable && !workout.readOnly && (
+        <TitleForm key={workout.id} workout={workout} revision={revision} />
+      )}
       {problem && <p role="alert">{problem}</p>}
       {workout && <ExportButtons workout={workout} />}
-      <button
-        type="button"
-        className="danger"
-        onClick={() => {
-          void vault.workouts.remove(id).then(() => navigate("/"));
-        }}
-      >
-        Delete ride
-      </button>
+      {own && (
+        <div className="button-row">
+          <ShareButton workoutId={id} />
+          <button
+            type="button"
+            className="danger"
+            onClick={() => {
+              void vault.workouts.remove(id).then(() => navigate("/"));
+            }}
+          >
+            Delete ride
+          </button>
+        </div>
+      )}
       {workout && (
         <RideAnalysis
           key={revision}
@@ -79,6 +94,35 @@ export function WorkoutPage({ id }: { readonly id: string }) {
         />
       )}
     </article>
+  );
+}
+
+/** A workout this device cannot show: not here yet, deleted, or from a share that ended. */
+function MissingWorkout({ id }: { readonly id: string }) {
+  const { vault } = useApp();
+  const shares = vault.sharedWithMe.list().filter((share) => share.workoutIds.includes(id));
+  const ended = shares.find((share) => share.ended)?.ended;
+  if (shares.length > 0 && !ended) {
+    return (
+      <section aria-labelledby="page-title">
+        <h1 id="page-title">Shared ride on its way</h1>
+        <p data-testid="shared-arriving">
+          The ride was shared with you and is syncing to this device: it appears here in a moment.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section aria-labelledby="page-title">
+      <h1 id="page-title">Workout not found</h1>
+      {ended ? (
+        <p role="alert">
+          The share of this ride ended ({ended.reason}): its owner revoked it, or it expired.
+        </p>
+      ) : (
+        <p>It may not have synced to this device yet, or it was deleted for good.</p>
+      )}
+    </section>
   );
 }
 

@@ -3,14 +3,21 @@
  * local-only mode, stopped while the browser is offline (so the status says "offline" at
  * once rather than after a failed reconnect), restarted immediately when it is back online
  * or when the relay URL or the account changes. Signed in, it connects with the account
- * session's token; signed out of an account, it pauses until the rider logs in again. The
- * status it publishes is what the header shows.
+ * session's token; signed out of an account, it pauses until the rider logs in again.
+ * Without an account it connects as a share holder (`shareHolderWebSocket`), so rides shared
+ * by link open even on a relay that requires accounts. The status it publishes is what the
+ * header shows. It is also the live view's channel (`LiveChannel`): watches and listeners
+ * survive the engine being replaced on a restart.
  */
 import {
+  type LiveChannel,
+  ShareClient,
   type SyncEngine,
+  shareHolderWebSocket,
   startSync,
   type Vault,
   type WebSocketClass,
+  type WebSocketWithProtocols,
 } from "@ridevault/core/browser";
 import { type AppSettings, sameOriginRelayUrl } from "../settings.js";
 
@@ -32,10 +39,12 @@ export interface SyncAuth {
   subscribe(listener: () => void): () => void;
   /** The connection failed with an error: the session may have ended elsewhere. */
   syncFailed(): void;
+  /** The signed-in account's access token for the relay's HTTP side, or null. */
+  accessToken(): Promise<string | null>;
 }
 
 /** Runs sync for one vault; `dispose` before the vault closes. */
-export class SyncController {
+export class SyncController implements LiveChannel {
   readonly #vault: Vault;
   #settings: AppSettings;
   readonly #auth: SyncAuth;
@@ -45,6 +54,10 @@ export class SyncController {
   #stopEngineListener: (() => void) | undefined;
   #status: AppSyncStatus = { kind: "local-only" };
   readonly #listeners = new Set<() => void>();
+  readonly #watched = new Set<string>();
+  readonly #liveListeners = new Set<(docId: string, plaintext: Uint8Array) => void>();
+  readonly #watcherListeners = new Set<(docId: string, count: number) => void>();
+  #stopLive: (() => void) | undefined;
   /** Starts and stops happen one after another. */
   #queue: Promise<void> = Promise.resolve();
   readonly #onNetwork = () => this.#reconcile();
@@ -105,6 +118,40 @@ export class SyncController {
     await this.#engine.whenSynced(timeoutMs);
   }
 
+  /** A client of the relay's share endpoints, presenting the account's token when signed in. */
+  shareClient(): ShareClient {
+    return new ShareClient({ baseUrl: this.url, accessToken: () => this.#auth.accessToken() });
+  }
+
+  /** Starts or stops watching `docId`'s live seconds (kept across restarts of sync). */
+  watch(docId: string, on: boolean): void {
+    if (on) this.#watched.add(docId);
+    else this.#watched.delete(docId);
+    this.#engine?.watch(docId, on);
+  }
+
+  /** How many devices watch `docId`, as the relay last said (0 while sync is off). */
+  watchers(docId: string): number {
+    return this.#stopLive ? (this.#engine?.watchers(docId) ?? 0) : 0;
+  }
+
+  /** Calls `listener` when a document's watcher count changes; returns an unsubscribe. */
+  onWatchers(listener: (docId: string, count: number) => void): () => void {
+    this.#watcherListeners.add(listener);
+    return () => this.#watcherListeners.delete(listener);
+  }
+
+  /** Sends one live message iff connected and watched; says whether it did. */
+  sendLive(docId: string, plaintext: Uint8Array): boolean {
+    return this.#stopLive ? (this.#engine?.sendLive(docId, plaintext) ?? false) : false;
+  }
+
+  /** Calls `listener` with each live message that arrives; returns an unsubscribe. */
+  onLive(listener: (docId: string, plaintext: Uint8Array) => void): () => void {
+    this.#liveListeners.add(listener);
+    return () => this.#liveListeners.delete(listener);
+  }
+
   /** Stops sync for good. */
   async dispose(): Promise<void> {
     this.#stopAuthListener();
@@ -149,12 +196,14 @@ export class SyncController {
       url: this.url,
       WebSocket:
         connection === null || connection === "paused"
-          ? (globalThis.WebSocket as unknown as WebSocketClass)
+          ? shareHolderWebSocket(globalThis.WebSocket as unknown as WebSocketWithProtocols)
           : connection,
+      shareClient: this.shareClient(),
       backoff: { minMs: 500, maxMs: 15_000 },
     });
     const engine = this.#engine;
     this.#stopEngineListener = engine.onStatus(() => this.#fromEngine(engine));
+    this.#attachLive(engine);
     await engine.start();
     this.#fromEngine(engine);
   }
@@ -163,10 +212,30 @@ export class SyncController {
   async #stop(forget = false): Promise<void> {
     this.#stopEngineListener?.();
     this.#stopEngineListener = undefined;
+    this.#stopLive?.();
+    this.#stopLive = undefined;
+    for (const docId of this.#watched) this.#emitWatchers(docId, 0);
     const engine = this.#engine;
     if (!engine) return;
     await engine.stop();
     if (forget) this.#engine = undefined;
+  }
+
+  #attachLive(engine: SyncEngine): void {
+    this.#stopLive?.();
+    for (const docId of this.#watched) engine.watch(docId, true);
+    const stopLive = engine.onLive((docId, plaintext) => {
+      for (const listener of this.#liveListeners) listener(docId, plaintext);
+    });
+    const stopWatchers = engine.onWatchers((docId, count) => this.#emitWatchers(docId, count));
+    this.#stopLive = () => {
+      stopLive();
+      stopWatchers();
+    };
+  }
+
+  #emitWatchers(docId: string, count: number): void {
+    for (const listener of this.#watcherListeners) listener(docId, count);
   }
 
   #fromEngine(engine: SyncEngine): void {

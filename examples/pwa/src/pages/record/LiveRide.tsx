@@ -1,10 +1,13 @@
 /**
  * The ride in progress: big live numbers (power, heart rate, cadence, speed, timer time,
- * distance, lap), pause/resume, lap, stop and save, the choice of source per metric, ERG for
+ * distance, lap) — sent on to anyone watching live, with how many watch —, pause/resume, lap,
+ * stop and save, the choice of source per metric, ERG for
  * a connected trainer, and the sensors with their state (a sensor can be added mid-ride).
  */
 import { useEffect, useState } from "react";
+import { useApp } from "../../app-context.js";
 import { formatDuration } from "../../format.js";
+import { useLivePublisher } from "../../live/use-live-publisher.js";
 import type { ActiveRecording, LiveState } from "../../recording/recorder-port.js";
 import type { SensorRack } from "../../recording/sensor-rack.js";
 import { ErgPanel } from "./ErgPanel.js";
@@ -33,6 +36,8 @@ export function LiveRide(props: {
     return recording.subscribe(setState);
   }, [recording]);
   const sensors = useRackSensors(rack);
+  const { sync } = useApp();
+  const watching = useLivePublisher(recording, sync);
   const trainer = rack.trainer();
   const stop = async () => {
     setStopping(true);
@@ -44,7 +49,15 @@ export function LiveRide(props: {
   return (
     <section aria-labelledby="page-title">
       <h1 id="page-title">{HEADINGS[state.status]}</h1>
-      <p className="note">{recording.title}</p>
+      <p className="note">
+        {recording.title}
+        {watching > 0 && (
+          <span className="watching" data-testid="live-watchers">
+            {" "}
+            · {watching} watching
+          </span>
+        )}
+      </p>
       <div className="live" data-testid="live" data-status={state.status}>
         <Live label="Power" value={state.power} unit="W" testId="live-power" />
         <Live label="Heart rate" value={state.heartRate} unit="bpm" testId="live-heart-rate" />
@@ -84,7 +97,8 @@ export function LiveRide(props: {
   );
 }
 
-function Live(props: {
+/** One big live number with its label and unit ("–" without a reading). */
+export function Live(props: {
   readonly label: string;
   readonly value: number | string | undefined;
   readonly unit: string;
