@@ -50,7 +50,7 @@ describe("the example PWA", () => {
   it("loads, creates a vault and shows it synced", async () => {
     const { page, errors } = await device();
     await page.goto(app.origin);
-    await page.getByRole("heading", { name: "Rides" }).waitFor();
+    await page.getByRole("heading", { name: "Rides", exact: true }).waitFor();
     await waitForSynced(page);
     expect(await page.locator(".sync-badge").textContent()).toBe("Synced");
     expect(await page.getByTestId("ride-count").textContent()).toBe("0 rides");
@@ -169,7 +169,7 @@ describe("the example PWA", () => {
     await app.close();
     await context.setOffline(true);
     await page.goto(`${app.origin}/`);
-    await page.getByRole("heading", { name: "Rides" }).waitFor();
+    await page.getByRole("heading", { name: "Rides", exact: true }).waitFor();
     await page.locator('.sync-badge[data-state="offline"]').waitFor();
     expect(await page.getByTestId("ride-count").textContent()).toBe("1 ride");
     expect(errors).toEqual([]);

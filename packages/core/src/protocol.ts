@@ -15,6 +15,8 @@ export {
 } from "./crypto/envelope-format.js";
 export { loadSodium, type Sodium } from "./crypto/sodium.js";
 export { verifyEnvelope } from "./crypto/verify-envelope.js";
+export { bytesToHex } from "./ids.js";
+export { err, ok, type Result } from "./result.js";
 export {
   type ShareProofAction,
   shareProofMessage,

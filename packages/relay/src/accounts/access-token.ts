@@ -8,7 +8,7 @@
  * device also ends its access tokens), `iat`, `exp`, `aud`, `typ`, `jti`.
  */
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 
 /** The only algorithm accepted. */
 export const ACCESS_TOKEN_ALGORITHM = "HS256";

@@ -6,7 +6,7 @@
  * email and for an account without a sharing key, and rate-limited per caller (the HTTP
  * routes), so it is no faster a way to test emails than registration is.
  */
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import type { AccountError } from "./account-errors.js";
 import type { Caller } from "./account-service.js";
 import { type AccountStore, normalizeEmail } from "./account-store.js";

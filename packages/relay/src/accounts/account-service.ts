@@ -11,7 +11,7 @@
  * who has an account.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import type { AccessClaims, AccessTokens } from "./access-token.js";
 import { type AccountError, invalidCredentials, invalidToken } from "./account-errors.js";
 import type { AccountStore, KdfParams, Revocation } from "./account-store.js";

@@ -14,7 +14,7 @@
  * `PostgresAccountStore` (shared by several relay instances); each runs
  * `runAccountStoreTests`.
  */
-import type { Result } from "@ridevault/core";
+import type { Result } from "@ridevault/core/protocol";
 
 /** The Argon2id parameters and salt a device derives its keys with (libsodium `crypto_pwhash`). */
 export interface KdfParams {

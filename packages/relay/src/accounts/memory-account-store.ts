@@ -2,7 +2,7 @@
  * The in-memory account store: maps, for tests and for relays that may forget accounts on
  * restart. Byte arrays are copied in and out, as a database would.
  */
-import { err, ok } from "@ridevault/core";
+import { err, ok } from "@ridevault/core/protocol";
 import {
   type AccountRecord,
   type AccountStore,

@@ -11,7 +11,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import { DEFAULT_ACCOUNT_RATE_LIMITS } from "../http/account-routes.js";
 import type { AccountStore } from "./account-store.js";
 import { openPostgresAccountStore } from "./postgres-account-store.js";

@@ -10,7 +10,7 @@
  * every instance LISTENs to (`listenRevocations`) to close the signed-out connections at
  * once instead of at its next poll.
  */
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import type { Sql } from "postgres";
 import { connectPostgres, describeUrl, type PgSql } from "../store/postgres/postgres-connection.js";
 import {

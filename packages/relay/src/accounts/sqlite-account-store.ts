@@ -4,7 +4,7 @@
  * the family on reuse — is one immediate transaction, so two racing refreshes with the same
  * token cannot both succeed.
  */
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import Database from "better-sqlite3";
 import {
   type AccountRow,

@@ -10,7 +10,7 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import Database from "better-sqlite3";
 import { ACCOUNTS_APPLICATION_ID } from "../accounts/sqlite-account-schema.js";
 import { APPLICATION_ID } from "../store/sqlite-schema.js";

@@ -2,7 +2,7 @@
  * Decoders of the account endpoints' JSON bodies: each field is checked for type, length and
  * range (bytes travel as base64url), never cast. A failure names the field.
  */
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import { type AccountError, badRequest } from "../accounts/account-errors.js";
 import type {
   ChangePasswordInput,

@@ -5,7 +5,7 @@
  * tokens).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import { type AccountError, STATUS_BY_CODE } from "../accounts/account-errors.js";
 
 /** Reads a JSON object of at most `maxBytes`. */

@@ -2,7 +2,7 @@
  * The share grants of `MemoryRelayStore`: grants by id with an index by capability hash,
  * and the grant side of rotations and deletions. Everything it returns is a copy.
  */
-import { bytesToHex } from "@ridevault/core";
+import { bytesToHex } from "@ridevault/core/protocol";
 import { copyGrant } from "./check-grant.js";
 import { equalBytes, type GrantRecord, type RotateInput } from "./relay-store.js";
 

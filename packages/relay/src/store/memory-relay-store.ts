@@ -3,7 +3,7 @@
  * stops. Same contract as every `RelayStore` (it runs `runRelayStoreTests`); each operation
  * completes synchronously, so "durable" means "in this process".
  */
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import { checkCapabilityHash, checkGrant, checkGrantId, checkRotate } from "./check-grant.js";
 import { MemoryGrants } from "./memory-grants.js";
 import {

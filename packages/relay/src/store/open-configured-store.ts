@@ -4,7 +4,7 @@
  * data directory. `main.ts` calls it; the result plugs straight into `startRelay`.
  */
 import path from "node:path";
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import type { ChangeFeed } from "./change-feed.js";
 import { describeUrl } from "./postgres/postgres-connection.js";
 import { openPostgresRelayStore } from "./postgres/postgres-relay-store.js";

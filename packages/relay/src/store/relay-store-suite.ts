@@ -21,9 +21,10 @@ export type { RelayStoreFactory } from "./relay-store-suite-helpers.js";
 /** What a store implements beyond the core of the contract. */
 export interface RelayStoreSuiteOptions {
   /**
-   * Whether the store keeps share grants (default true). False for the Workers target, whose
-   * grant methods reject with `not-supported`: the suite then checks only that refusal, and
-   * its rotation tests name no grants (a rotation naming grants ignores missing ones).
+   * Whether the store keeps share grants (default true; every store here does). False for a
+   * store whose grant methods reject with `not-supported`: the suite then checks only that
+   * refusal, and its rotation tests name no grants (a rotation naming grants ignores
+   * missing ones).
    */
   readonly grants?: boolean;
 }

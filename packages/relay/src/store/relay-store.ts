@@ -7,7 +7,7 @@
  * changes after it) and prunes what a snapshot covers. Implementations: `MemoryRelayStore`,
  * `SqliteRelayStore`, `PostgresRelayStore`; each runs `runRelayStoreTests`.
  */
-import type { Result } from "@ridevault/core";
+import type { Result } from "@ridevault/core/protocol";
 
 /** What an envelope is: an incremental change, or a snapshot covering a prefix of the log. */
 export type EnvelopeKind = "change" | "snapshot";

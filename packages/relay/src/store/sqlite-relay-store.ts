@@ -4,7 +4,7 @@
  * share one transaction and one fsync (group commit); the WAL is checkpointed on a timer,
  * never inside a commit. One process owns the file at a time.
  */
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import Database from "better-sqlite3";
 import { checkCapabilityHash, checkGrant, checkGrantId, checkRotate } from "./check-grant.js";
 import { toDocumentRecord } from "./document-row.js";

@@ -15,7 +15,7 @@
  * refresh tokens and mailboxes (the Node relay's sweep timer).
  */
 import { DurableObject } from "cloudflare:workers";
-import { err, ok } from "@ridevault/core";
+import { err, ok } from "@ridevault/core/protocol";
 import {
   type AccountRow,
   type ChallengeRow,

@@ -25,13 +25,13 @@
  * here: the document object does not track watchers.
  */
 import { DurableObject } from "cloudflare:workers";
-import { ok } from "@ridevault/core";
 import {
   decodeClientMessage,
   decodeRelayMessage,
   encodeClientMessage,
   encodeRelayMessage,
   MAX_FRAME_BYTES,
+  ok,
 } from "@ridevault/core/protocol";
 import type { AccountPolicy } from "../accounts/account-policy.js";
 import { CLOSE_CODES, RelayConnection, type Router } from "../relay.js";

@@ -11,8 +11,9 @@
  * `ACCESS_TOKEN_SECRET` (a Worker secret: at least 32 bytes as hex, e.g. `openssl rand -hex
  * 32`; accounts refuse to start without it) and `TOKEN_AUDIENCE` (default `ridevault-relay`).
  */
-import { err, ok, type Result } from "@ridevault/core";
+
 import type { Sodium } from "@ridevault/core/protocol";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import { createAccessTokens } from "../accounts/access-token.js";
 import { AccountDirectory } from "../accounts/account-directory.js";
 import { DEFAULT_ACCOUNT_KDF } from "../accounts/account-kdf-defaults.js";

@@ -7,7 +7,7 @@
  * instance. The schema is migrated on open (`migrate`). When the database is unreachable,
  * calls fail with `store-unavailable` and the pool reconnects on the next call.
  */
-import { err, ok, type Result } from "@ridevault/core";
+import { err, ok, type Result } from "@ridevault/core/protocol";
 import { AsyncGroupCommit } from "../async-group-commit.js";
 import { checkCapabilityHash, checkGrant, checkGrantId, checkRotate } from "../check-grant.js";
 import { type DocumentRow, toDocumentRecord } from "../document-row.js";
