@@ -118,6 +118,8 @@ describe("sharing in the PWA", () => {
     expect(await holder.page.locator("#title-input").count()).toBe(0);
     expect(await holder.page.getByRole("button", { name: "Delete ride" }).count()).toBe(0);
     expect(await holder.page.getByRole("button", { name: /Share/ }).count()).toBe(0);
+    // Without an account on this relay only shares sync, and the badge says so.
+    await holder.page.locator('.sync-badge[data-state="account-needed"]').waitFor();
     // Exports still work: reading is what a read-only share is for.
     await holder.page.getByRole("button", { name: "FIT" }).waitFor();
 

@@ -13,6 +13,8 @@ export function syncLabel(status: AppSyncStatus): string {
       return "Local only";
     case "signed-out":
       return "Signed out · not syncing";
+    case "account-needed":
+      return "Shares only · log in to sync your rides";
     case "offline":
       return status.pending > 0 ? `Offline · ${status.pending} to send` : "Offline";
     case "connecting":

@@ -25,6 +25,8 @@ import { type AppSettings, sameOriginRelayUrl } from "../settings.js";
 export type AppSyncStatus =
   | { readonly kind: "local-only" }
   | { readonly kind: "signed-out" }
+  /** No account on a relay that requires one: shares sync, the rider's own rides stay here. */
+  | { readonly kind: "account-needed"; readonly pending: number }
   | { readonly kind: "offline"; readonly pending: number }
   | { readonly kind: "connecting"; readonly pending: number }
   | { readonly kind: "syncing"; readonly pending: number }
@@ -241,6 +243,12 @@ export class SyncController implements LiveChannel {
   #fromEngine(engine: SyncEngine): void {
     const { state, pending, lastError, lastSyncedAt } = engine.status;
     if (state === "synced") this.#publish({ kind: "synced", at: lastSyncedAt });
+    else if (
+      this.#auth.connection === null &&
+      lastError?.code === "forbidden" &&
+      /needs an account/.test(lastError.message)
+    )
+      this.#publish({ kind: "account-needed", pending });
     else if (lastError && state !== "syncing") {
       this.#publish({ kind: "error", message: lastError.message, pending });
       this.#auth.syncFailed();
