@@ -52,5 +52,5 @@ async function startWorkersRelay(options: StartRelayOptions = {}) {
 }
 
 runRelayProtocolTests("the Workers relay (workerd through miniflare)", startWorkersRelay, {
-  watcherCounts: false,
+  watcherCounts: true,
 });

@@ -41,9 +41,20 @@ export interface DocumentRpc {
   prune(): Promise<number>;
   stats(): Promise<StoreStats>;
   delete(): Promise<boolean>;
-  /** The connection object `session` follows this document. */
-  subscribe(session: string): Promise<void>;
+  /**
+   * The connection object `session` follows this document. With `tellWatchers`, a session
+   * subscribing while connections watch the document is sent their `watchers` count (false
+   * when a woken connection object replays a subscription the device already holds).
+   */
+  subscribe(session: string, tellWatchers: boolean): Promise<void>;
+  /** The session no longer follows (nor watches) this document. */
   unsubscribe(session: string): Promise<void>;
+  /**
+   * Starts or stops counting the following connection object `session` as a live watcher; a
+   * change sends every follower the new `watchers` count. A session that does not follow
+   * the document is not counted.
+   */
+  watch(session: string, on: boolean): Promise<void>;
   /** Sends a committed envelope to every subscribed connection object but `except`. */
   broadcast(seq: number, envelope: Uint8Array, except: string): Promise<void>;
   /** Sends an ephemeral relay frame to every subscribed connection object but `except`. */

@@ -21,8 +21,10 @@
  * It also counts what crosses its socket and reports the counts to a metrics object
  * (`metrics-object.ts`), and closes a device that does not read fast enough with 4008 by
  * an estimate of what it has left unread (`send-budget.ts`: workerd has no
- * `bufferedAmount`). Live watcher counts (`watch`) are acknowledged but not yet counted
- * here: the document object does not track watchers.
+ * `bufferedAmount`). A `watch` goes to the document's object, which counts the watching
+ * connection objects and sends every follower the `watchers` count (`document-object.ts`);
+ * a closing connection unsubscribes, so it stops watching — also when it closes while
+ * hibernated, from its saved subscriptions.
  */
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -213,7 +215,9 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
     const self = this.ctx.id.toString();
     const store = this.#store;
     const router: Router = {
-      subscribe: (docId) => this.#background(store.document(docId).subscribe(self)),
+      // A replayed subscription is not news to the device: it already heard the count.
+      subscribe: (docId) =>
+        this.#background(store.document(docId).subscribe(self, !this.#restoring)),
       unsubscribe: (docId) => this.#background(store.document(docId).unsubscribe(self)),
       fanOut: (docId, seq, envelope) =>
         this.#background(store.document(docId).broadcast(seq, envelope, self)),
@@ -223,8 +227,7 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
             .document(docId)
             .broadcastFrame(encodeRelayMessage({ type: "ephemeral", docId, envelope }), self),
         ),
-      // Not counted yet: the document object would have to track watchers (see above).
-      watch: () => undefined,
+      watch: (docId, _connection, on) => this.#background(store.document(docId).watch(self, on)),
     };
     const policy = this.#policy.ok ? this.#policy.value : null;
     const connection = new RelayConnection(
@@ -316,7 +319,15 @@ export class SessionObject extends DurableObject<WorkersRelayEnv> implements Ses
 
   async #closed(): Promise<void> {
     const connection = await this.#connection;
-    connection?.closed();
+    if (connection) {
+      connection.closed();
+    } else {
+      // Closed while hibernated: the documents still count this object as a follower.
+      const self = this.ctx.id.toString();
+      for (const { docId } of this.#state.load().subscriptions) {
+        this.#background(this.#store.document(docId).unsubscribe(self));
+      }
+    }
     this.#connection = undefined;
     this.#state.clear();
     if (!this.#ended) this.#metrics.socket.connections.dec();
