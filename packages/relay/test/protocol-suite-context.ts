@@ -28,9 +28,8 @@ export type StartRelay = (options?: StartRelayOptions) => Promise<RelayUnderTest
 /** Where a relay runtime differs from the Node relay, by design or for now. */
 export interface RelayCapabilities {
   /**
-   * `watch` is counted and every subscriber hears the `watchers` count (Node). False: the
-   * relay acknowledges `watch` but sends no counts (Workers: the document object does not
-   * track watchers yet; docs/deploy.md).
+   * `watch` is counted and every subscriber hears the `watchers` count (Node and Workers
+   * both do). False: a relay that acknowledges `watch` but sends no counts.
    */
   readonly watcherCounts: boolean;
 }
