@@ -44,7 +44,7 @@ export class DocumentTracker {
   /** Envelopes of followed documents waiting for the relay's acknowledgement. */
   get pending(): number {
     let pending = 0;
-    for (const tracked of this.docs.values()) pending += tracked.unacked;
+    for (const tracked of this.docs.values()) pending += tracked.outbox.size;
     return pending;
   }
 

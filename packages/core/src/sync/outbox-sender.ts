@@ -42,7 +42,10 @@ export class OutboxSender {
   async pushPending(tracked: Tracked, epoch: number): Promise<void> {
     const pending = await this.#ctx.store.pending(tracked.doc.docId);
     if (epoch !== this.#ctx.connection.epoch) return;
-    for (const entry of pending) this.#push(tracked, entry.counter, entry.envelope, null);
+    // An entry acknowledged while the outbox was being read is gone: not pushed again.
+    for (const entry of pending)
+      if (tracked.outbox.has(entry.counter))
+        this.#push(tracked, entry.counter, entry.envelope, null);
   }
 
   /**
@@ -57,7 +60,7 @@ export class OutboxSender {
     if (!tracked.inFlight.delete(push.counter)) return false;
     tracked.pushRefusals = 0;
     await this.#ctx.store.remove(tracked.doc.docId, push.counter);
-    tracked.unacked--;
+    tracked.outbox.delete(push.counter);
     // Our own envelope is in our document: the cursor may pass it when nothing from
     // another device lies between (a lone writer's cursor then keeps up, and compacts).
     if (seq > tracked.state.cursor) tracked.ownAhead.add(seq);
@@ -81,7 +84,7 @@ export class OutboxSender {
   /** The push of `counter` can never be accepted (a bad signature): drop it from the outbox. */
   async drop(tracked: Tracked, counter: number): Promise<void> {
     await this.#ctx.store.remove(tracked.doc.docId, counter);
-    tracked.unacked--;
+    tracked.outbox.delete(counter);
   }
 
   /**
@@ -124,7 +127,7 @@ export class OutboxSender {
     for (const entry of outcome.resealed) await this.#ctx.store.put(entry);
     for (const { entry, reason } of outcome.dropped) {
       await this.#ctx.store.remove(entry.docId, entry.counter);
-      tracked.unacked--;
+      tracked.outbox.delete(entry.counter);
       this.#ctx.error(
         "reseal-failed",
         `a change of ${doc.docId} could not be sealed again: ${reason}`,
@@ -151,7 +154,7 @@ export class OutboxSender {
     const decision = snapshotDecision(this.#ctx.snapshots, {
       idle,
       canWrite: keys !== undefined && canWrite(keys),
-      busy: !tracked.caughtUp || tracked.unacked > 0 || tracked.inFlight.size > 0,
+      busy: !tracked.caughtUp || tracked.outbox.size > 0 || tracked.inFlight.size > 0,
       cursor,
       snapshotSeq,
     });
@@ -200,7 +203,7 @@ export class OutboxSender {
       return;
     }
     tracked.state = { ...tracked.state, counter, sentHeads: [...heads] };
-    tracked.unacked++;
+    tracked.outbox.add(counter);
     const state = tracked.state;
     const entry = { docId: tracked.doc.docId, counter, envelope: sealed.value };
     tracked.writes = tracked.writes.then(async () => {

@@ -30,8 +30,12 @@ export interface Tracked {
   writes: Promise<void>;
   /** Sequence numbers of this device's acknowledged envelopes above the cursor. */
   readonly ownAhead: Set<number>;
-  /** This document's envelopes in the outbox. */
-  unacked: number;
+  /**
+   * Author counters of this document's envelopes in the outbox. A set, not a count: a push
+   * read from the outbox just before its acknowledgement removed it goes out again and is
+   * acknowledged twice (as a duplicate), which must not count twice.
+   */
+  readonly outbox: Set<number>;
   /** Outbox counters pushed on this connection and not yet acknowledged. */
   readonly inFlight: Set<number>;
   /** Fires when the document has been quiet for `snapshotIdleMs`. */
@@ -67,7 +71,7 @@ export async function loadTracked(
     buffered: [],
     writes: Promise.resolve(),
     ownAhead: new Set(),
-    unacked: outbox.length,
+    outbox: new Set(outbox.map((entry) => entry.counter)),
     inFlight: new Set(),
     idleTimer: undefined,
     pushRetry: undefined,
