@@ -39,7 +39,7 @@ import {
   hashAccessSecret,
   loadSodium,
 } from "../packages/core/dist/protocol.js";
-import { forkServer, quantile, serverDelta } from "./relay-server.lib.mjs";
+import { closeConnections, forkServer, quantile, serverDelta } from "./relay-server.lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(path.join(here, "../packages/relay/package.json"));
@@ -273,25 +273,8 @@ async function live(rides, server) {
   };
 }
 
-async function closeAll(rides) {
-  const conns = rides.flatMap((r) => [r.rider, r.watcher]);
-  await Promise.all(
-    conns.map(
-      (c) =>
-        new Promise((resolve) => {
-          if (c.closed) return resolve();
-          const timer = setTimeout(() => {
-            c.ws.terminate();
-            resolve();
-          }, 2000);
-          c.ws.once("close", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          c.ws.close(1000, "bench done");
-        }),
-    ),
-  );
+function closeAll(rides) {
+  return closeConnections(rides.flatMap((r) => [r.rider, r.watcher]));
 }
 
 /** One measurement with `n` live rides against a fresh relay in the server process. */

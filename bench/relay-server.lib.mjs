@@ -111,3 +111,27 @@ export function serverDelta(before, after) {
 export function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
 }
+
+/**
+ * Closes benchmark connections (`{ ws, closed }`) with 1000, terminating any that has not
+ * closed after 2 s; resolves when all are closed.
+ */
+export async function closeConnections(conns) {
+  await Promise.all(
+    conns.map(
+      (c) =>
+        new Promise((resolve) => {
+          if (c.closed) return resolve();
+          const timer = setTimeout(() => {
+            c.ws.terminate();
+            resolve();
+          }, 2000);
+          c.ws.once("close", () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          c.ws.close(1000, "bench done");
+        }),
+    ),
+  );
+}

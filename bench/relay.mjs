@@ -37,7 +37,7 @@ import {
   loadSodium,
   verifyEnvelope,
 } from "../packages/core/dist/protocol.js";
-import { forkServer, quantile, serverDelta } from "./relay-server.lib.mjs";
+import { closeConnections, forkServer, quantile, serverDelta } from "./relay-server.lib.mjs";
 import { compareStoresWith } from "./relay-stores.lib.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -158,26 +158,6 @@ async function connectAll(url, recorders, kind) {
     );
   }
   return conns;
-}
-
-async function closeAll(conns) {
-  await Promise.all(
-    conns.map(
-      (c) =>
-        new Promise((resolve) => {
-          if (c.closed) return resolve();
-          const timer = setTimeout(() => {
-            c.ws.terminate();
-            resolve();
-          }, 2000);
-          c.ws.once("close", () => {
-            clearTimeout(timer);
-            resolve();
-          });
-          c.ws.close(1000, "bench done");
-        }),
-    ),
-  );
 }
 
 /** Checks an ack from the relay; returns an error message or undefined. */
@@ -382,7 +362,7 @@ async function measure(server, kind, n, run) {
     const conns = await connectAll(started.url, recorders, kind);
     const connectMs = performance.now() - connectFrom;
     const result = await run(conns, recorders);
-    await closeAll(conns);
+    await closeConnections(conns);
     await server.stop();
     return { ...result, connectMs, settings: started.settings };
   } finally {
@@ -422,7 +402,7 @@ const storeTools = {
   measure,
   closedLoop,
   connectAll,
-  closeAll,
+  closeAll: closeConnections,
   preseal,
   recorder,
   fmt,

@@ -8,13 +8,13 @@
  * more reload that it kept no session (the saved one was removed).
  */
 import { MemoryCrashLog, MemoryStorageAdapter, openVault, unwrap } from "@ridevault/core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { encode } from "uqr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportWorkout } from "../src/export/download-export.js";
 import { PAIRING_QR_LABEL, PAIRING_QR_OPTIONS } from "../src/pages/account/PairingQrCode.js";
 import { addDemoRides } from "../src/recording/demo-rides.js";
-import { launchChromium, type ServedApp, serveApp } from "./app-harness.js";
+import { type AppDevice, createAppBrowser, type ServedApp } from "./app-harness.js";
 
 /** Account actions run Argon2id (64 MiB) in WebAssembly: seconds each on 2 shared cores. */
 const UI_TIMEOUT = 30_000;
@@ -22,45 +22,24 @@ const EMAIL = "stays@example.org";
 const PASSWORD = "correct horse battery";
 const NEW_PASSWORD = "staple horse battery";
 
+const { start, device, newPage, close } = createAppBrowser({
+  accounts: "required",
+  relayArgs: ["--login-rate", "100"],
+  uiTimeout: UI_TIMEOUT,
+});
 let app: ServedApp;
-let browser: Browser | undefined;
-let launchError: Error | undefined;
-const contexts: BrowserContext[] = [];
 let fit: Uint8Array = new Uint8Array();
 
 beforeAll(async () => {
   fit = await demoFit();
-  app = await serveApp({ accounts: "required", relayArgs: ["--login-rate", "100"] });
-  browser = await launchChromium().catch((error: Error) => {
-    launchError = error;
-    return undefined;
-  });
+  app = await start();
 }, 90_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-});
-
-async function device(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  if (!browser) throw launchError ?? new Error("Chromium did not start");
-  const context = await browser.newContext();
-  contexts.push(context);
-  const errors: string[] = [];
-  return { context, page: await newPage(context, errors), errors };
-}
-
-async function newPage(context: BrowserContext, errors: string[]): Promise<Page> {
-  const page = await context.newPage();
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.setDefaultTimeout(UI_TIMEOUT);
-  return page;
-}
+afterAll(() => close());
 
 describe("the PWA keeps the rider signed in", () => {
-  let a: Awaited<ReturnType<typeof device>>;
-  let b: Awaited<ReturnType<typeof device>>;
+  let a: AppDevice;
+  let b: AppDevice;
   let pairingUrl = "";
 
   it("registers A, reloads, and stays signed in and syncing", async () => {
@@ -133,7 +112,7 @@ describe("the PWA keeps the rider signed in", () => {
     await b.page.getByRole("button", { name: "Change password" }).click();
     await b.page.getByText("Password changed.").waitFor();
 
-    const page = await newPage(a.context, a.errors);
+    const page = await newPage(a);
     await page.goto(`${app.origin}/account`);
     const status = page.getByTestId("account-status");
     await status.getByText("password was changed").waitFor();

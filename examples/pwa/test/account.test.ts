@@ -17,11 +17,11 @@ import {
   unwrap,
   zipSources,
 } from "@ridevault/core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportWorkout } from "../src/export/download-export.js";
 import { addDemoRides } from "../src/recording/demo-rides.js";
-import { launchChromium, type ServedApp, serveApp } from "./app-harness.js";
+import { type AppDevice, createAppBrowser, type ServedApp } from "./app-harness.js";
 
 /** Account actions run Argon2id (64 MiB) in WebAssembly: seconds each on 2 shared cores. */
 const UI_TIMEOUT = 30_000;
@@ -29,48 +29,26 @@ const EMAIL = "rider@example.org";
 const PASSWORD = "correct horse battery";
 const NEW_PASSWORD = "staple horse battery";
 
+const { start, device, close } = createAppBrowser({
+  accounts: "required",
+  relayArgs: ["--login-rate", "100"],
+  uiTimeout: UI_TIMEOUT,
+});
 let app: ServedApp;
-let browser: Browser | undefined;
-let launchError: Error | undefined;
-const contexts: BrowserContext[] = [];
 /** Two FIT files of different demo rides, made by core's FIT writer. */
 let fits: { name: string; bytes: Uint8Array }[] = [];
 
 beforeAll(async () => {
   fits = await demoFits();
-  app = await serveApp({ accounts: "required", relayArgs: ["--login-rate", "100"] });
-  browser = await launchChromium().catch((error: Error) => {
-    launchError = error;
-    return undefined;
-  });
+  app = await start();
 }, 90_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-});
-
-interface Device {
-  readonly page: Page;
-  readonly errors: string[];
-}
-
-async function device(): Promise<Device> {
-  if (!browser) throw launchError ?? new Error("Chromium did not start");
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.setDefaultTimeout(UI_TIMEOUT);
-  return { page, errors };
-}
+afterAll(() => close());
 
 describe("accounts, bin, import and export in the PWA", () => {
-  let a: Device;
-  let b: Device;
-  let c: Device;
+  let a: AppDevice;
+  let b: AppDevice;
+  let c: AppDevice;
   const titles: string[] = [];
 
   it("registers on A, shows the recovery code once, and syncs an imported ride", async () => {

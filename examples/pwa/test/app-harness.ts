@@ -10,7 +10,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core";
 import { build } from "vite";
 
 const APP_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -124,4 +130,80 @@ export async function launchChromium(): Promise<Browser> {
     );
   }
   return await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** One device in a browser test: its own browser context, a page on it, and the errors of its pages. */
+export interface AppDevice {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** The messages of uncaught errors on the device's pages so far. */
+  readonly errors: string[];
+}
+
+/** Options of `createAppBrowser`. */
+export interface AppBrowserOptions extends ServeAppOptions {
+  /** Each page's default timeout for actions and waits, in milliseconds. */
+  readonly uiTimeout: number;
+  /** Options of every device's browser context, e.g. `{ acceptDownloads: true }`. */
+  readonly context?: BrowserContextOptions;
+}
+
+/** A test file's served app and the Chromium that opens devices on it. */
+export interface AppBrowser {
+  /**
+   * Serves the app and launches Chromium (call it in `beforeAll`); resolves to the served
+   * app. A Chromium that does not start fails each `device()` with why, not this.
+   */
+  start(): Promise<ServedApp>;
+  /** Opens a new device: a fresh browser context (its own storage) and a page on it. */
+  device(): Promise<AppDevice>;
+  /** Opens another page on `device`'s context, its errors collected with the others. */
+  newPage(device: Pick<AppDevice, "context" | "errors">): Promise<Page>;
+  /** Throws why Chromium did not start, if it did not. */
+  assertLaunched(): void;
+  /** Closes every device, Chromium and the relay (call it in `afterAll`). */
+  close(): Promise<void>;
+}
+
+/** The app and Chromium for one test file; its functions may be destructured. */
+export function createAppBrowser(options: AppBrowserOptions): AppBrowser {
+  let app: ServedApp | undefined;
+  let browser: Browser | undefined;
+  let launchError: Error | undefined;
+  const contexts: BrowserContext[] = [];
+  const launched = (): Browser => {
+    if (!browser) throw launchError ?? new Error("Chromium did not start");
+    return browser;
+  };
+  const newPage = async (device: Pick<AppDevice, "context" | "errors">): Promise<Page> => {
+    const page = await device.context.newPage();
+    page.on("pageerror", (error) => device.errors.push(error.message));
+    page.setDefaultTimeout(options.uiTimeout);
+    return page;
+  };
+  return {
+    async start() {
+      app = await serveApp(options);
+      browser = await launchChromium().catch((error: Error) => {
+        launchError = error;
+        return undefined;
+      });
+      return app;
+    },
+    async device() {
+      const context = await launched().newContext(options.context);
+      contexts.push(context);
+      const errors: string[] = [];
+      return { context, page: await newPage({ context, errors }), errors };
+    },
+    newPage,
+    assertLaunched() {
+      launched();
+    },
+    async close() {
+      for (const context of contexts) await context.close().catch(() => undefined);
+      await browser?.close();
+      await app?.close();
+    },
+  };
 }

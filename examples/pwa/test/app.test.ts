@@ -4,43 +4,20 @@
  * appears on the other with the same summary, titles edited on both while one is offline
  * converge after it reconnects, and the app shell opens offline after the first visit.
  */
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type ServedApp, serveApp } from "./app-harness.js";
+import { type AppDevice, createAppBrowser, type ServedApp } from "./app-harness.js";
 
 const UI_TIMEOUT = 15_000;
 
+const { start, device, assertLaunched, close } = createAppBrowser({ uiTimeout: UI_TIMEOUT });
 let app: ServedApp;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-
-/** Why Chromium did not start, if it did not: every test then fails with this message. */
-let launchError: Error | undefined;
 
 beforeAll(async () => {
-  app = await serveApp();
-  browser = await launchChromium().catch((error: Error) => {
-    launchError = error;
-    return undefined;
-  });
+  app = await start();
 }, 60_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-});
-
-async function device(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  if (!browser) throw launchError ?? new Error("Chromium did not start");
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.setDefaultTimeout(UI_TIMEOUT);
-  return { context, page, errors };
-}
+afterAll(() => close());
 
 async function waitForSynced(page: Page): Promise<void> {
   await page.locator('.sync-badge[data-state="synced"]').waitFor();
@@ -58,8 +35,8 @@ describe("the example PWA", () => {
   });
 
   describe("two devices of one rider", () => {
-    let a: Awaited<ReturnType<typeof device>>;
-    let b: Awaited<ReturnType<typeof device>>;
+    let a: AppDevice;
+    let b: AppDevice;
     let workoutPath = "";
 
     it("pairs B with A's invite, and a ride recorded on A appears on B", async () => {
@@ -111,7 +88,7 @@ describe("the example PWA", () => {
     });
 
     it("merges titles edited on both while B is offline", async () => {
-      if (launchError) throw launchError;
+      assertLaunched();
       expect(workoutPath, "needs the ride of the previous test").not.toBe("");
       await waitForSynced(b.page);
       const online = await relayConnections();

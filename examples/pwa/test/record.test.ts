@@ -6,43 +6,25 @@
  * over the simulator when chosen, and shows its reconnecting state after a drop.
  */
 import { readFile } from "node:fs/promises";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchChromium, type ServedApp, serveApp } from "./app-harness.js";
+import { createAppBrowser, type ServedApp } from "./app-harness.js";
 import { type FakeStrapControl, installFakeBluetooth } from "./fake-bluetooth-page.js";
 
 const UI_TIMEOUT = 15_000;
 const SPEED = 20;
 
+const { start, device, close } = createAppBrowser({
+  uiTimeout: UI_TIMEOUT,
+  context: { acceptDownloads: true },
+});
 let app: ServedApp;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-let launchError: Error | undefined;
 
 beforeAll(async () => {
-  app = await serveApp();
-  browser = await launchChromium().catch((error: Error) => {
-    launchError = error;
-    return undefined;
-  });
+  app = await start();
 }, 60_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-});
-
-async function device(): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  if (!browser) throw launchError ?? new Error("Chromium did not start");
-  const context = await browser.newContext({ acceptDownloads: true });
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.setDefaultTimeout(UI_TIMEOUT);
-  return { context, page, errors };
-}
+afterAll(() => close());
 
 /** The live timer in seconds. */
 async function timerSeconds(page: Page): Promise<number> {

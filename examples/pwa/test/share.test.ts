@@ -11,11 +11,11 @@
  * says "1 watching".
  */
 import { MemoryCrashLog, MemoryStorageAdapter, openVault, unwrap } from "@ridevault/core";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exportWorkout } from "../src/export/download-export.js";
 import { addDemoRides } from "../src/recording/demo-rides.js";
-import { launchChromium, type ServedApp, serveApp } from "./app-harness.js";
+import { type AppDevice, createAppBrowser, type ServedApp } from "./app-harness.js";
 
 /** Registering runs Argon2id (64 MiB) in WebAssembly: seconds on 2 shared cores. */
 const UI_TIMEOUT = 30_000;
@@ -24,46 +24,24 @@ const EMAIL = "owner@example.org";
 const PASSWORD = "correct horse battery";
 const RIDER_EMAIL = "rider@example.org";
 
+const { start, device, close } = createAppBrowser({
+  accounts: "required",
+  relayArgs: ["--login-rate", "100"],
+  uiTimeout: UI_TIMEOUT,
+});
 let app: ServedApp;
-let browser: Browser | undefined;
-let launchError: Error | undefined;
-const contexts: BrowserContext[] = [];
 let fit: Uint8Array;
 
 beforeAll(async () => {
   fit = await demoFit();
-  app = await serveApp({ accounts: "required", relayArgs: ["--login-rate", "100"] });
-  browser = await launchChromium().catch((error: Error) => {
-    launchError = error;
-    return undefined;
-  });
+  app = await start();
 }, 90_000);
 
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await browser?.close();
-  await app?.close();
-});
-
-interface Device {
-  readonly page: Page;
-  readonly errors: string[];
-}
-
-async function device(): Promise<Device> {
-  if (!browser) throw launchError ?? new Error("Chromium did not start");
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on("pageerror", (error) => errors.push(error.message));
-  page.setDefaultTimeout(UI_TIMEOUT);
-  return { page, errors };
-}
+afterAll(() => close());
 
 describe("sharing in the PWA", () => {
-  let owner: Device;
-  let holder: Device;
+  let owner: AppDevice;
+  let holder: AppDevice;
   let workoutId = "";
   let title = "";
   let link = "";

@@ -3,6 +3,7 @@
  * and envelope headers — and nothing that can decrypt (DESIGN.md §1).
  */
 
+export type { LoginProof, SessionTokens } from "./account/account-json.js";
 export { CLAIM_PROOF_CONTEXT, claimProofMessage } from "./account/claim-proof.js";
 export { hashAccessSecret } from "./crypto/document-keys.js";
 export type { EnvelopeFormatError } from "./crypto/envelope-error.js";

@@ -27,6 +27,7 @@ import {
   type AccountsRelayProcess,
   clientFor,
   connectWithToken,
+  envelopesStored,
   openAccountDevice,
   registerRider,
   startAccountsRelay,
@@ -38,6 +39,7 @@ import {
   openDevice,
   record,
   ride,
+  sameAs,
   snapshot,
 } from "./devices.js";
 
@@ -222,24 +224,5 @@ function owners(dir: string, docIds: readonly string[]): (string | null | undefi
     return docIds.map((id) => (query.get(id) as { owner: string | null } | undefined)?.owner);
   } finally {
     db.close();
-  }
-}
-
-async function envelopesStored(relay: AccountsRelayProcess): Promise<number> {
-  const text = await (await fetch(`${relay.origin}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split("\n")) {
-    if (line.startsWith("ridevault_relay_envelopes_stored_total"))
-      total += Number(line.split(" ").pop());
-  }
-  return total;
-}
-
-// A workout listed but not yet fetched cannot be opened: not the same yet.
-async function sameAs(device: Device, expected: unknown): Promise<boolean> {
-  try {
-    return JSON.stringify(await snapshot(device)) === JSON.stringify(expected);
-  } catch {
-    return false;
   }
 }

@@ -21,12 +21,21 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   type AccountsRelayProcess,
   clientFor,
+  envelopesStored,
   openAccountDevice,
   registerVaultDevice,
   startAccountsRelay,
   tryUpgrade,
 } from "./accounts-helpers.js";
-import { closeDevices, type Device, eventually, record, ride, snapshot } from "./devices.js";
+import {
+  closeDevices,
+  type Device,
+  eventually,
+  record,
+  ride,
+  sameAs,
+  snapshot,
+} from "./devices.js";
 
 const T0 = Date.UTC(2026, 4, 1, 6, 0, 0);
 const EMAIL = "Rider@Example.org";
@@ -170,22 +179,3 @@ describe("accounts across devices", () => {
     expect(relay.logs()).not.toContain(access.split(".")[2]);
   });
 });
-
-async function envelopesStored(relay: AccountsRelayProcess): Promise<number> {
-  const text = await (await fetch(`${relay.origin}/metrics`)).text();
-  let total = 0;
-  for (const line of text.split("\n")) {
-    if (line.startsWith("ridevault_relay_envelopes_stored_total"))
-      total += Number(line.split(" ").pop());
-  }
-  return total;
-}
-
-// A workout listed but not yet fetched cannot be opened: not the same yet.
-async function sameAs(device: Device, expected: unknown): Promise<boolean> {
-  try {
-    return JSON.stringify(await snapshot(device)) === JSON.stringify(expected);
-  } catch {
-    return false;
-  }
-}

@@ -221,3 +221,14 @@ export async function connectWithToken(url: string, token: string | null): Promi
   if (!socket) throw new Error(`upgrade refused with ${upgraded.status}`);
   return rawClientOf(socket);
 }
+
+/** How many envelopes the relay at `origin` stored, of every kind, from its `/metrics`. */
+export async function envelopesStored(relay: { readonly origin: string }): Promise<number> {
+  const text = await (await fetch(`${relay.origin}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split("\n")) {
+    if (line.startsWith("ridevault_relay_envelopes_stored_total"))
+      total += Number(line.split(" ").pop());
+  }
+  return total;
+}

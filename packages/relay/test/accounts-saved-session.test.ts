@@ -7,6 +7,7 @@
  * `signed-out` and is removed.
  */
 import {
+  type AccountClient,
   logIn,
   MemoryCrashLog,
   MemoryStorageAdapter,
@@ -27,7 +28,15 @@ import {
   openAccountDevice,
   startInProcessRelay,
 } from "./accounts-helpers.js";
-import { closeDevices, type Device, eventually, record, ride, snapshot } from "./devices.js";
+import {
+  closeDevices,
+  type Device,
+  eventually,
+  record,
+  ride,
+  sameAs,
+  snapshot,
+} from "./devices.js";
 
 const T0 = Date.UTC(2026, 7, 9, 6, 0, 0);
 let relay: InProcessAccountsRelay | undefined;
@@ -38,28 +47,36 @@ afterEach(async () => {
   relay = undefined;
 });
 
+/** A vault on fresh storage whose new account `email` is registered, its session saved. */
+async function registerAndSave(client: AccountClient, email: string) {
+  const storage = new MemoryStorageAdapter();
+  const open = async () =>
+    unwrap(await openVault({ storage, crashLog: new MemoryCrashLog(), summaryDelayMs: 10 }));
+  const vault = await open();
+  const registered = unwrap(
+    await registerAccount({
+      client,
+      unsafeTestKdf: true,
+      email,
+      password: "pw",
+      library: await vault.libraryAccess(),
+    }),
+  );
+  const { vaultKey } = registered;
+  await persistSession({ storage, vaultKey, session: registered.session });
+  return { storage, open, vault, registered, vaultKey };
+}
+
 describe("a saved session across restarts", () => {
   it("restores after a restart; a replayed old refresh token signs the saved session out", async () => {
     relay = await startInProcessRelay();
     const { url } = relay;
     const client = clientFor(url);
-    const storage = new MemoryStorageAdapter();
-    const open = async () =>
-      unwrap(await openVault({ storage, crashLog: new MemoryCrashLog(), summaryDelayMs: 10 }));
 
     // First run: register, save the session, record, sync.
-    let vault: Vault = await open();
-    const registered = unwrap(
-      await registerAccount({
-        client,
-        unsafeTestKdf: true,
-        email: "restart@example.org",
-        password: "pw",
-        library: await vault.libraryAccess(),
-      }),
-    );
-    const { vaultKey } = registered;
-    await persistSession({ storage, vaultKey, session: registered.session });
+    const firstRun = await registerAndSave(client, "restart@example.org");
+    const { storage, open, registered, vaultKey } = firstRun;
+    let vault: Vault = firstRun.vault;
     const saved = await storage.load([...SESSION_STORAGE_KEY]);
     expect(Buffer.from(saved ?? []).includes(Buffer.from(registered.session.refreshToken))).toBe(
       false,
@@ -94,24 +111,11 @@ describe("a saved session across restarts", () => {
     relay = await startInProcessRelay();
     const { url } = relay;
     const client = clientFor(url);
-    const storage = new MemoryStorageAdapter();
-    const open = async () =>
-      unwrap(await openVault({ storage, crashLog: new MemoryCrashLog(), summaryDelayMs: 10 }));
-    let vault = await open();
-    const registered = unwrap(
-      await registerAccount({
-        client,
-        unsafeTestKdf: true,
-        email: "synced@example.org",
-        password: "pw",
-        library: await vault.libraryAccess(),
-      }),
-    );
-    const { vaultKey } = registered;
-    await persistSession({ storage, vaultKey, session: registered.session });
-    await vault.close();
+    const firstRun = await registerAndSave(client, "synced@example.org");
+    const { storage, open, vaultKey } = firstRun;
+    await firstRun.vault.close();
 
-    vault = await open();
+    const vault = await open();
     const restored = unwrap(await restoreSession({ storage, vaultKey, client }));
     if (!restored) throw new Error("no saved session");
     await persistSession({ storage, vaultKey, session: restored });
@@ -129,13 +133,7 @@ describe("a saved session across restarts", () => {
     devices.push(deviceB);
     const expected = await snapshot(a);
     await eventually(
-      async () => {
-        try {
-          return JSON.stringify(await snapshot(deviceB)) === JSON.stringify(expected);
-        } catch {
-          return false;
-        }
-      },
+      () => sameAs(deviceB, expected),
       20_000,
       "B has the ride recorded through the restored session",
     );

@@ -127,3 +127,15 @@ export function ride(start: number, count: number, seed: number): Sample[] {
     cadence: 70 + (i % 30),
   }));
 }
+
+/**
+ * Whether `device` holds what `expected` (a `snapshot`) shows; false while a workout it lists
+ * is not fetched yet (it cannot be opened).
+ */
+export async function sameAs(device: Device, expected: unknown): Promise<boolean> {
+  try {
+    return JSON.stringify(await snapshot(device)) === JSON.stringify(expected);
+  } catch {
+    return false;
+  }
+}

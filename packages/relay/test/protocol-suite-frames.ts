@@ -47,7 +47,12 @@ export function frameTests(context: SuiteContext): void {
         plaintext: new Uint8Array(plaintext),
       });
     const stored = () => storedSeqs(url, sodium(), docId, keys);
-    return { docId, keys, owner, seal, stored };
+    /** Pushes `seal(counter)` as request `counter` and waits for its ack. */
+    const pushAcked = async (counter: number) => {
+      owner.send({ type: "push", id: counter, docId, envelope: seal(counter) });
+      return await owner.next((m) => m.type === "ack" && m.id === counter);
+    };
+    return { docId, keys, owner, seal, stored, pushAcked };
   }
 
   async function expectError(client: RawClient, id: number, code: string): Promise<void> {
@@ -203,15 +208,7 @@ export function frameTests(context: SuiteContext): void {
 
     it("sends a follower every later envelope once, in order, and catches it up from its cursor", async () => {
       const doc = await openDocument();
-      for (const counter of [1, 2]) {
-        doc.owner.send({
-          type: "push",
-          id: counter,
-          docId: doc.docId,
-          envelope: doc.seal(counter),
-        });
-        await doc.owner.next((m) => m.type === "ack" && m.id === counter);
-      }
+      for (const counter of [1, 2]) await doc.pushAcked(counter);
       const follower = await connectRaw(relay().url, { deviceId: "bbbbbbbbbbbbbbbb" });
       await subscribe(follower, doc.docId, doc.keys, 8, 1);
       expect(follower.received.flatMap((m) => (m.type === "envelope" ? [m.seq] : []))).toEqual([2]);
@@ -255,15 +252,7 @@ export function frameTests(context: SuiteContext): void {
 
     it("prunes what a snapshot covers, and a new reader catches up from the snapshot", async () => {
       const doc = await openDocument();
-      for (const counter of [1, 2]) {
-        doc.owner.send({
-          type: "push",
-          id: counter,
-          docId: doc.docId,
-          envelope: doc.seal(counter),
-        });
-        await doc.owner.next((m) => m.type === "ack" && m.id === counter);
-      }
+      for (const counter of [1, 2]) await doc.pushAcked(counter);
       const snapshot = doc.seal(3, { kind: "snapshot", coversSeq: 2 });
       doc.owner.send({ type: "push", id: 3, docId: doc.docId, envelope: snapshot });
       expect(await doc.owner.next((m) => m.type === "ack" && m.id === 3)).toMatchObject({ seq: 3 });

@@ -42,7 +42,7 @@ import {
   registerVaultDevice,
   startAccountsRelay,
 } from "./accounts-helpers.js";
-import { closeDevices, type Device, eventually, record, ride } from "./devices.js";
+import { closeDevices, type Device, eventually, openDevice, record, ride } from "./devices.js";
 import { rawClientOf } from "./raw-client.js";
 import { sealTestEnvelope } from "./raw-documents.js";
 
@@ -58,20 +58,8 @@ const devices: Device[] = [];
 
 /** A device with a local vault and no account, syncing as a share holder. */
 async function holderDevice(name: string): Promise<Device> {
-  const vault = unwrap(
-    await openVault({
-      storage: new MemoryStorageAdapter(),
-      crashLog: new MemoryCrashLog(),
-      deviceName: name,
-      summaryDelayMs: 10,
-    }),
-  );
-  const sync = await startSync(vault, {
-    url: relay.url,
-    WebSocket: shareHolderWebSocket(WebSocket as never),
-    backoff: { minMs: 20, maxMs: 300 },
-  });
-  const device = { name, vault, sync, url: relay.url };
+  const webSocket = shareHolderWebSocket(WebSocket as never);
+  const device = await openDevice(name, relay.url, undefined, webSocket);
   devices.push(device);
   return device;
 }

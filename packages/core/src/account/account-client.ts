@@ -21,6 +21,7 @@ import {
   type SessionTokens,
   toBase64Url,
 } from "./account-json.js";
+import { callRelay, type RelayAnswer, relayHttpOrigin } from "./relay-http.js";
 
 export {
   type AccountClientError,
@@ -84,11 +85,8 @@ export class AccountClient {
   readonly #fetch: typeof globalThis.fetch;
 
   constructor(options: AccountClientOptions) {
-    const url = new URL(options.baseUrl);
-    url.protocol =
-      url.protocol === "wss:" ? "https:" : url.protocol === "ws:" ? "http:" : url.protocol;
-    this.#origin = url.origin;
-    this.#base = `${url.origin}/v1/accounts/`;
+    this.#origin = relayHttpOrigin(options.baseUrl);
+    this.#base = `${this.#origin}/v1/accounts/`;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   }
 
@@ -312,44 +310,18 @@ export class AccountClient {
     return reply.ok ? decodeTokens(reply.value.body, reply.value.status) : reply;
   }
 
-  async #call(
+  #call(
     method: string,
     path: string,
     accessToken: string | null,
     body: Json | null,
-  ): Reply<{ status: number; body: Json }> {
-    let response: Response;
-    try {
-      const url = path.startsWith(this.#origin) ? path : `${this.#base}${path}`;
-      response = await this.#fetch(url, {
-        method,
-        headers: {
-          ...(body && { "content-type": "application/json" }),
-          ...(accessToken && { authorization: `Bearer ${accessToken}` }),
-        },
-        ...(body && { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      return err({
-        code: "network",
-        status: 0,
-        message: `the relay cannot be reached: ${(error as Error).message}`,
-      });
-    }
-    if (response.status === 204) return ok({ status: 204, body: {} });
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch {
-      return err(badResponse(`HTTP ${response.status} without JSON`, response.status));
-    }
-    if (typeof json !== "object" || json === null)
-      return err(badResponse("not an object", response.status));
-    const value = json as Json;
-    if (response.ok) return ok({ status: response.status, body: value });
-    const error = value.error as Json | undefined;
-    if (typeof error?.code !== "string" || typeof error.message !== "string")
-      return err(badResponse(`HTTP ${response.status}`, response.status));
-    return err({ code: error.code, message: error.message, status: response.status });
+  ): Reply<RelayAnswer> {
+    return callRelay({
+      fetch: this.#fetch,
+      url: path.startsWith(this.#origin) ? path : `${this.#base}${path}`,
+      method,
+      body,
+      accessToken: async () => accessToken,
+    });
   }
 }

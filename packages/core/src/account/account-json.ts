@@ -1,7 +1,8 @@
 /**
  * The JSON shapes of the account endpoints as the device reads and writes them: base64url
  * bytes, KDF parameters, login proofs and token answers, each decoded and checked (never
- * cast). Shared by `AccountClient`; the relay's side is `http/account-requests.ts`.
+ * cast). Shared by `AccountClient` (and, for the two types the relay also speaks, `SessionTokens`
+ * and `LoginProof`, by the relay); the relay's side is `http/account-requests.ts`.
  */
 import type { AccountKdf } from "../keys/account-kdf.js";
 import { err, ok, type Result } from "../result.js";
@@ -15,16 +16,17 @@ export interface AccountClientError {
   readonly status: number;
 }
 
-/** Tokens from register, login and refresh. */
+/** Tokens from register, login and refresh (the relay's answer and the device's copy). */
 export interface SessionTokens {
   readonly accountId: string;
   readonly accessToken: string;
-  /** Seconds. */
+  /** Seconds the access token lives. */
   readonly expiresIn: number;
+  /** Opaque; the relay stores only its hash. Rotates on every use. */
   readonly refreshToken: string;
 }
 
-/** A signed challenge. */
+/** A signature over a login challenge, by the password's login key or the recovery key. */
 export interface LoginProof {
   readonly challengeId: string;
   readonly signature: Uint8Array;

@@ -11,6 +11,7 @@ import {
   type Json,
   toBase64Url,
 } from "../account/account-json.js";
+import { callRelay, type RelayAnswer, relayHttpOrigin } from "../account/relay-http.js";
 import { err, ok, type Result } from "../result.js";
 import type { ShareMode } from "./share-keyring.js";
 
@@ -88,10 +89,7 @@ export class ShareClient {
   readonly #token: () => Promise<string | null>;
 
   constructor(options: ShareClientOptions) {
-    const url = new URL(options.baseUrl);
-    const protocol =
-      url.protocol === "wss:" ? "https:" : url.protocol === "ws:" ? "http:" : url.protocol;
-    this.#base = `${protocol}//${url.host}/v1/shares`;
+    this.#base = `${relayHttpOrigin(options.baseUrl)}/v1/shares`;
     this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
     this.#token = options.accessToken ?? (async () => null);
   }
@@ -175,45 +173,20 @@ export class ShareClient {
     return grants ? ok(grants) : err(badResponse("incoming shares", reply.value.status));
   }
 
-  async #call(
+  #call(
     method: "GET" | "POST",
     path: string,
     body: Json | null,
     headers: Record<string, string> = {},
-  ): Reply<{ status: number; body: Json }> {
-    let response: Response;
-    try {
-      const token = await this.#token();
-      response = await this.#fetch(`${this.#base}${path}`, {
-        method,
-        headers: {
-          ...headers,
-          ...(body && { "content-type": "application/json" }),
-          ...(token && { authorization: `Bearer ${token}` }),
-        },
-        ...(body && { body: JSON.stringify(body) }),
-      });
-    } catch (error) {
-      return err({
-        code: "network",
-        status: 0,
-        message: `the relay cannot be reached: ${(error as Error).message}`,
-      });
-    }
-    let json: unknown;
-    try {
-      json = await response.json();
-    } catch {
-      return err(badResponse(`HTTP ${response.status} without JSON`, response.status));
-    }
-    if (typeof json !== "object" || json === null)
-      return err(badResponse("not an object", response.status));
-    const value = json as Json;
-    if (response.ok) return ok({ status: response.status, body: value });
-    const error = value.error as Json | undefined;
-    if (typeof error?.code !== "string" || typeof error.message !== "string")
-      return err(badResponse(`HTTP ${response.status}`, response.status));
-    return err({ code: error.code, message: error.message, status: response.status });
+  ): Reply<RelayAnswer> {
+    return callRelay({
+      fetch: this.#fetch,
+      url: `${this.#base}${path}`,
+      method,
+      body,
+      accessToken: this.#token,
+      headers,
+    });
   }
 }
 

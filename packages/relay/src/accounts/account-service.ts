@@ -11,28 +11,23 @@
  * who has an account.
  */
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { err, ok, type Result } from "@ridevault/core/protocol";
+import {
+  err,
+  type LoginProof,
+  ok,
+  type Result,
+  type SessionTokens,
+} from "@ridevault/core/protocol";
 import type { AccessClaims, AccessTokens } from "./access-token.js";
 import { type AccountError, invalidCredentials, invalidToken } from "./account-errors.js";
 import type { AccountStore, KdfParams, Revocation } from "./account-store.js";
 import { loginMessage, publicKeyFromSeed, verifyLoginSignature } from "./login-proof.js";
 
-/** Tokens handed to a device after login, registration or refresh. */
-export interface SessionTokens {
-  readonly accountId: string;
-  readonly accessToken: string;
-  /** Seconds the access token lives. */
-  readonly expiresIn: number;
-  /** Opaque; only its hash is stored. Rotates on every use. */
-  readonly refreshToken: string;
-}
-
-/** A signature over a login challenge, by the password's login key or the recovery key. */
-export interface LoginProof {
-  readonly challengeId: string;
-  readonly signature: Uint8Array;
-  readonly method: "password" | "recovery";
-}
+/**
+ * Tokens handed to a device after login, registration or refresh, and a signature over a
+ * login challenge: the wire shapes core's `AccountClient` reads and writes.
+ */
+export type { LoginProof, SessionTokens };
 
 /** What registration stores. */
 export interface RegisterInput {

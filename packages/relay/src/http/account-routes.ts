@@ -43,6 +43,7 @@ import {
   mailboxIdField,
   proofField,
 } from "./account-requests.js";
+import { handleCors } from "./cors.js";
 import { readJsonObject, sendError, sendJson } from "./json-body.js";
 
 /** Per-IP limits of the unauthenticated endpoints. */
@@ -119,29 +120,12 @@ export function createAccountRoutes(options: AccountRoutesOptions): AccountRoute
     else return false;
     const profileOf = PROFILE.test(name) ? name.slice(0, name.indexOf("/")) : undefined;
     const route = `${request.method ?? "GET"} ${profileOf === undefined ? name : ":id/profile"}`;
-    const origin = request.headers.origin;
-    const cors: Record<string, string> = {};
-    if (origin !== undefined) {
-      if (allowed !== null && !allowed.includes(origin)) {
-        sendError(response, {
-          code: "origin-not-allowed",
-          message: `origin ${origin} is not allowed`,
-        });
-        return true;
-      }
-      cors["access-control-allow-origin"] = origin;
-      cors.vary = "Origin";
-    }
-    if (request.method === "OPTIONS") {
-      response.writeHead(204, {
-        ...cors,
-        "access-control-allow-methods": "GET, POST, PUT, DELETE",
-        "access-control-allow-headers": "authorization, content-type",
-        "access-control-max-age": "600",
-      });
-      response.end();
-      return true;
-    }
+    const cors = handleCors(request, response, {
+      allowedOrigins: allowed,
+      methods: "GET, POST, PUT, DELETE",
+      headers: "authorization, content-type",
+    });
+    if (cors === null) return true;
     const fail = (error: AccountError, headers: Record<string, string> = {}): true => {
       sendError(response, error, { ...cors, ...headers });
       return true;

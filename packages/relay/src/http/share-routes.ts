@@ -18,6 +18,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Sodium, shareProofMessage, verifyShareProof } from "@ridevault/core/protocol";
 import type { GrantRecord, RelayStore } from "../store/relay-store.js";
+import { handleCors } from "./cors.js";
 import { readJsonObject, sendJson } from "./json-body.js";
 
 /** Options of `createShareRoutes`. */
@@ -310,28 +311,12 @@ export function createShareRoutes(options: ShareRoutesOptions): ShareRoutes {
   return async (request, response) => {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
     if (path !== "/v1/shares" && !path.startsWith("/v1/shares/")) return false;
-    const cors: Record<string, string> = {};
-    const origin = request.headers.origin;
-    if (origin !== undefined) {
-      if (allowed !== null && !allowed.includes(origin)) {
-        sendJson(response, 403, {
-          error: { code: "origin-not-allowed", message: `origin ${origin} is not allowed` },
-        });
-        return true;
-      }
-      cors["access-control-allow-origin"] = origin;
-      cors.vary = "Origin";
-    }
-    if (request.method === "OPTIONS") {
-      response.writeHead(204, {
-        ...cors,
-        "access-control-allow-methods": "GET, POST",
-        "access-control-allow-headers": "authorization, content-type, x-share-capability",
-        "access-control-max-age": "600",
-      });
-      response.end();
-      return true;
-    }
+    const cors = handleCors(request, response, {
+      allowedOrigins: allowed,
+      methods: "GET, POST",
+      headers: "authorization, content-type, x-share-capability",
+    });
+    if (cors === null) return true;
     try {
       const caller = await callerOf(request);
       const route = `${request.method ?? "GET"} ${path}`;

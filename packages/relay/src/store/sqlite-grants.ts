@@ -5,20 +5,12 @@
  * update, revocations and keyring replacements commit together or not at all.
  */
 import type BetterSqlite3 from "better-sqlite3";
+import { type GrantRowColumns, grantRowToRecord } from "./grant-row.js";
 import type { GrantRecord, RotateInput } from "./relay-store.js";
 
 /** A `grants` row with its documents (a JSON array, in the grant's order). */
-interface GrantRow {
-  readonly grant_id: string;
-  readonly capability_hash: Buffer;
-  readonly mode: "read" | "write";
-  readonly expires_at: number | null;
-  readonly created_at: number;
-  readonly created_by: string | null;
-  readonly recipient: string | null;
-  readonly keyring: Buffer;
-  readonly sealed_secret: Buffer | null;
-  readonly last_used_at: number | null;
+interface GrantRow extends GrantRowColumns {
+  /** The grant's documents as a JSON array. */
   readonly doc_ids: string;
 }
 
@@ -191,17 +183,5 @@ export function removeAccountGrants(sql: GrantStatements, account: string): numb
 
 /** The grant a row holds, as plain copies. */
 export function toGrantRecord(row: GrantRow): GrantRecord {
-  return {
-    grantId: row.grant_id,
-    capabilityHash: new Uint8Array(row.capability_hash),
-    docIds: JSON.parse(row.doc_ids) as string[],
-    mode: row.mode,
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    recipient: row.recipient,
-    keyring: new Uint8Array(row.keyring),
-    sealedSecret: row.sealed_secret === null ? null : new Uint8Array(row.sealed_secret),
-    lastUsedAt: row.last_used_at,
-  };
+  return grantRowToRecord(row, JSON.parse(row.doc_ids) as string[]);
 }

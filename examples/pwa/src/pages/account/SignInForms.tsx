@@ -7,7 +7,14 @@
 import { type FormEvent, useState } from "react";
 import { checkNewPassword } from "../../account/account-messages.js";
 import { useApp } from "../../app-context.js";
-import { ErrorLine, Field, useAction, Working } from "./account-form.js";
+import {
+  CurrentPasswordField,
+  EmailField,
+  Field,
+  NewPasswordFields,
+  SubmitButton,
+  useAction,
+} from "./account-form.js";
 
 /** Registration; `onRecoveryCode` receives the code to show once. */
 export function RegisterForm({
@@ -39,36 +46,19 @@ export function RegisterForm({
         The rides on this device become your account's, and any device you log in to gets them. Your
         password never leaves this device: the relay stores only keys it cannot open.
       </p>
-      <Field
-        id="register-email"
-        label="Email"
-        type="email"
-        autoComplete="email"
-        value={email}
-        onChange={setEmail}
-      />
-      <Field
-        id="register-password"
+      <EmailField id="register-email" value={email} onChange={setEmail} />
+      <NewPasswordFields
+        ids={["register-password", "register-again"]}
         label="Password"
-        type="password"
-        autoComplete="new-password"
         hint="At least 8 characters."
-        value={password}
-        onChange={setPassword}
+        password={password}
+        again={again}
+        onPassword={setPassword}
+        onAgain={setAgain}
       />
-      <Field
-        id="register-again"
-        label="Password again"
-        type="password"
-        autoComplete="new-password"
-        value={again}
-        onChange={setAgain}
-      />
-      <button type="submit" className="primary" disabled={action.busy}>
+      <SubmitButton action={action} className="primary">
         Create account
-      </button>
-      <Working busy={action.busy} />
-      <ErrorLine error={action.error} />
+      </SubmitButton>
     </form>
   );
 }
@@ -89,27 +79,16 @@ export function LogInForm({ email: knownEmail = "" }: { readonly email?: string 
   return (
     <form aria-labelledby="login-title" onSubmit={submit} className="account-form">
       <h2 id="login-title">Log in</h2>
-      <Field
-        id="login-email"
-        label="Email"
-        type="email"
-        autoComplete="email"
-        value={email}
-        onChange={setEmail}
-      />
-      <Field
+      <EmailField id="login-email" value={email} onChange={setEmail} />
+      <CurrentPasswordField
         id="login-password"
         label="Password"
-        type="password"
-        autoComplete="current-password"
         value={password}
         onChange={setPassword}
       />
-      <button type="submit" className="primary" disabled={action.busy}>
+      <SubmitButton action={action} className="primary">
         Log in
-      </button>
-      <Working busy={action.busy} />
-      <ErrorLine error={action.error} />
+      </SubmitButton>
     </form>
   );
 }
@@ -135,14 +114,7 @@ export function RecoverForm({ email: knownEmail = "" }: { readonly email?: strin
     <details className="account-more">
       <summary>Forgot your password? Use your recovery code</summary>
       <form aria-label="Recover with the recovery code" onSubmit={submit} className="account-form">
-        <Field
-          id="recover-email"
-          label="Email"
-          type="email"
-          autoComplete="email"
-          value={email}
-          onChange={setEmail}
-        />
+        <EmailField id="recover-email" value={email} onChange={setEmail} />
         <Field
           id="recover-code"
           label="Recovery code"
@@ -151,27 +123,15 @@ export function RecoverForm({ email: knownEmail = "" }: { readonly email?: strin
           value={code}
           onChange={setCode}
         />
-        <Field
-          id="recover-password"
+        <NewPasswordFields
+          ids={["recover-password", "recover-again"]}
           label="New password"
-          type="password"
-          autoComplete="new-password"
-          value={password}
-          onChange={setPassword}
+          password={password}
+          again={again}
+          onPassword={setPassword}
+          onAgain={setAgain}
         />
-        <Field
-          id="recover-again"
-          label="New password again"
-          type="password"
-          autoComplete="new-password"
-          value={again}
-          onChange={setAgain}
-        />
-        <button type="submit" disabled={action.busy}>
-          Recover and set the new password
-        </button>
-        <Working busy={action.busy} />
-        <ErrorLine error={action.error} />
+        <SubmitButton action={action}>Recover and set the new password</SubmitButton>
       </form>
     </details>
   );
@@ -208,11 +168,9 @@ export function JoinByLinkForm() {
         value={link}
         onChange={setLink}
       />
-      <button type="submit" disabled={action.busy}>
+      <SubmitButton action={action} working="Joining…">
         Join account
-      </button>
-      <Working busy={action.busy}>Joining…</Working>
-      <ErrorLine error={action.error} />
+      </SubmitButton>
     </form>
   );
 }

@@ -7,7 +7,13 @@ import { type FormEvent, useState } from "react";
 import { checkNewPassword } from "../../account/account-messages.js";
 import { useApp } from "../../app-context.js";
 import { formatDateTime } from "../../format.js";
-import { ErrorLine, Field, useAction, Working } from "./account-form.js";
+import {
+  CurrentPasswordField,
+  ErrorLine,
+  NewPasswordFields,
+  SubmitButton,
+  useAction,
+} from "./account-form.js";
 import { PairingQrCode } from "./PairingQrCode.js";
 
 /** The signed-in account's actions; `staysSignedIn`: the session survives a reload. */
@@ -95,35 +101,21 @@ function ChangePassword() {
         Nothing is re-encrypted; every other device of this account is signed out and logs in with
         the new password.
       </p>
-      <Field
+      <CurrentPasswordField
         id="current-password"
         label="Current password"
-        type="password"
-        autoComplete="current-password"
         value={current}
         onChange={setCurrent}
       />
-      <Field
-        id="new-password"
+      <NewPasswordFields
+        ids={["new-password", "new-password-again"]}
         label="New password"
-        type="password"
-        autoComplete="new-password"
-        value={next}
-        onChange={setNext}
+        password={next}
+        again={again}
+        onPassword={setNext}
+        onAgain={setAgain}
       />
-      <Field
-        id="new-password-again"
-        label="New password again"
-        type="password"
-        autoComplete="new-password"
-        value={again}
-        onChange={setAgain}
-      />
-      <button type="submit" disabled={action.busy}>
-        Change password
-      </button>
-      <Working busy={action.busy} />
-      <ErrorLine error={action.error} />
+      <SubmitButton action={action}>Change password</SubmitButton>
       <output aria-live="polite">
         {done && "Password changed. Your other devices are signed out: log in there again."}
       </output>
@@ -215,19 +207,15 @@ function DeleteAccount() {
         anywhere.
       </p>
       <form onSubmit={submit} className="account-form" aria-label="Delete account">
-        <Field
+        <CurrentPasswordField
           id="delete-password"
           label="Password, to confirm"
-          type="password"
-          autoComplete="current-password"
           value={password}
           onChange={setPassword}
         />
-        <button type="submit" className="danger" disabled={action.busy}>
+        <SubmitButton action={action} className="danger">
           Delete my account
-        </button>
-        <Working busy={action.busy} />
-        <ErrorLine error={action.error} />
+        </SubmitButton>
       </form>
     </section>
   );

@@ -68,7 +68,7 @@ export interface FieldProps {
   readonly onChange: (value: string) => void;
   readonly type?: "email" | "password" | "text";
   readonly autoComplete?: string;
-  readonly hint?: string;
+  readonly hint?: string | undefined;
 }
 
 /** A labelled, required input. */
@@ -92,5 +92,88 @@ export function Field(props: FieldProps) {
         </span>
       )}
     </div>
+  );
+}
+
+/** Props of `EmailField`. */
+export interface EmailFieldProps {
+  readonly id: string;
+  readonly value: string;
+  readonly onChange: (value: string) => void;
+}
+
+/** The account's email. */
+export function EmailField(props: EmailFieldProps) {
+  return <Field {...props} label="Email" type="email" autoComplete="email" />;
+}
+
+/** Props of `CurrentPasswordField`. */
+export interface CurrentPasswordFieldProps extends EmailFieldProps {
+  readonly label: string;
+}
+
+/** The password the rider has now (filled by password managers as the current one). */
+export function CurrentPasswordField(props: CurrentPasswordFieldProps) {
+  return <Field {...props} type="password" autoComplete="current-password" />;
+}
+
+/** Props of `NewPasswordFields`. */
+export interface NewPasswordFieldsProps {
+  /** The ids of the two inputs. */
+  readonly ids: readonly [string, string];
+  /** The first input's label; the second's adds " again". */
+  readonly label: string;
+  readonly hint?: string;
+  readonly password: string;
+  readonly again: string;
+  readonly onPassword: (value: string) => void;
+  readonly onAgain: (value: string) => void;
+}
+
+/** A new password typed twice (the form checks them with `checkNewPassword`). */
+export function NewPasswordFields(props: NewPasswordFieldsProps) {
+  return (
+    <>
+      <Field
+        id={props.ids[0]}
+        label={props.label}
+        type="password"
+        autoComplete="new-password"
+        hint={props.hint}
+        value={props.password}
+        onChange={props.onPassword}
+      />
+      <Field
+        id={props.ids[1]}
+        label={`${props.label} again`}
+        type="password"
+        autoComplete="new-password"
+        value={props.again}
+        onChange={props.onAgain}
+      />
+    </>
+  );
+}
+
+/** Props of `SubmitButton`. */
+export interface SubmitButtonProps {
+  readonly action: Action;
+  /** `primary` or `danger`; a plain button without. */
+  readonly className?: string;
+  /** What to say while the action runs, instead of the password-stretching note. */
+  readonly working?: ReactNode;
+  readonly children: ReactNode;
+}
+
+/** A form's submit button (disabled while its action runs), "Working…", and the error line. */
+export function SubmitButton(props: SubmitButtonProps) {
+  return (
+    <>
+      <button type="submit" className={props.className} disabled={props.action.busy}>
+        {props.children}
+      </button>
+      <Working busy={props.action.busy}>{props.working}</Working>
+      <ErrorLine error={props.action.error} />
+    </>
   );
 }

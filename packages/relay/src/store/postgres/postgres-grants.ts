@@ -7,23 +7,14 @@
  * keyring replacements together.
  */
 import type { PendingQuery, Row } from "postgres";
+import { type GrantRowColumns, grantRowToRecord } from "../grant-row.js";
 import { equalBytes, type GrantRecord, type RotateInput } from "../relay-store.js";
 import type { PgSql } from "./postgres-connection.js";
 
 /** A piece of SQL (a `WHERE` clause, a subquery) made with the same client. */
 type Fragment = PendingQuery<Row[]>;
 
-interface GrantRow {
-  readonly grant_id: string;
-  readonly capability_hash: Uint8Array;
-  readonly mode: "read" | "write";
-  readonly expires_at: number | null;
-  readonly created_at: number;
-  readonly created_by: string | null;
-  readonly recipient: string | null;
-  readonly keyring: Uint8Array;
-  readonly sealed_secret: Uint8Array | null;
-  readonly last_used_at: number | null;
+interface GrantRow extends GrantRowColumns {
   readonly doc_ids: string[];
 }
 
@@ -135,17 +126,5 @@ export async function removeAccountGrants(tx: PgSql, account: string): Promise<v
 }
 
 function toGrantRecord(row: GrantRow): GrantRecord {
-  return {
-    grantId: row.grant_id,
-    capabilityHash: new Uint8Array(row.capability_hash),
-    docIds: [...row.doc_ids],
-    mode: row.mode,
-    expiresAt: row.expires_at,
-    createdAt: row.created_at,
-    createdBy: row.created_by,
-    recipient: row.recipient,
-    keyring: new Uint8Array(row.keyring),
-    sealedSecret: row.sealed_secret === null ? null : new Uint8Array(row.sealed_secret),
-    lastUsedAt: row.last_used_at,
-  };
+  return grantRowToRecord(row, row.doc_ids);
 }
