@@ -10,24 +10,15 @@ import { promises as fs } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
-  createDeviceId,
   createLivePublisher,
-  type DocumentKeys,
   type LiveSample,
   type LiveSampleError,
-  MemoryStorageAdapter,
-  readOnly,
-  SyncEngine,
-  type SyncedDocument,
-  type SyncSource,
-  systemRandom,
+  type SyncEngine,
   unwrap,
   watchLiveRide,
-  webSocketTransport,
 } from "@ridevault/core";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import {
   closeDevices,
   type Device,
@@ -36,37 +27,10 @@ import {
   goOnline,
   openDevice,
 } from "./devices.js";
+import { liveSecond, startCoach } from "./live-helpers.js";
 import { type RelayProcess, startRelayProcess } from "./relay-process.js";
 
 const T0 = Date.UTC(2026, 6, 4, 5, 0, 0);
-
-/** A coach's device: one shared ride, its read keys only, synced by a real engine. */
-async function startCoach(url: string, docId: string, keys: DocumentKeys): Promise<SyncEngine> {
-  const doc: SyncedDocument = {
-    docId,
-    keys: new Map([[keys.generation, readOnly(keys)]]),
-    heads: () => [],
-    changesSince: () => new Uint8Array(),
-    save: () => new Uint8Array(),
-    onLocalChange: () => () => undefined,
-  };
-  const source: SyncSource = {
-    deviceId: createDeviceId(systemRandom),
-    storage: new MemoryStorageAdapter(),
-    documents: async () => [doc],
-    persist: async () => undefined,
-    merge: async () => ({ ok: true }),
-    onDocumentsChanged: () => () => undefined,
-  };
-  const engine = new SyncEngine({
-    source,
-    url,
-    transport: webSocketTransport(WebSocket as never),
-    backoff: { minMs: 20, maxMs: 300 },
-  });
-  await engine.start();
-  return engine;
-}
 
 /** Rows and envelope bytes the relay's SQLite file holds, per document and kind. */
 function storedRows(dir: string): unknown[] {
@@ -94,19 +58,7 @@ async function metric(relay: RelayProcess, name: string): Promise<number> {
 
 const framesIn = (relay: RelayProcess) => metric(relay, "ridevault_relay_frames_in_total");
 
-function second(i: number): LiveSample {
-  return {
-    time: T0 + i * 1000,
-    timerMs: i * 1000,
-    lap: 1 + Math.floor(i / 5),
-    state: i % 7 === 6 ? "paused" : "recording",
-    power: 180 + ((i * 37) % 200),
-    heartRate: 130 + (i % 30),
-    cadence: 85 + (i % 10),
-    speed: 8000 + i * 13,
-    distance: i * 8200,
-  };
-}
+const second = (i: number) => liveSecond(T0, i);
 
 describe("live ride view through a real relay", () => {
   let dir: string;

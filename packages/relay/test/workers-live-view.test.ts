@@ -13,7 +13,6 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  createDeviceId,
   createDocumentKeys,
   createLivePublisher,
   type DocumentKeys,
@@ -21,20 +20,13 @@ import {
   type LiveSample,
   type LiveSampleError,
   loadSodium,
-  MemoryStorageAdapter,
-  readOnly,
   type Sodium,
-  SyncEngine,
-  type SyncedDocument,
-  type SyncSource,
-  systemRandom,
+  type SyncEngine,
   unwrap,
   watchLiveRide,
-  webSocketTransport,
 } from "@ridevault/core";
 import type { RelayMessage } from "@ridevault/core/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WebSocket } from "ws";
 import {
   closeDevices,
   type Device,
@@ -43,6 +35,7 @@ import {
   goOnline,
   openDevice,
 } from "./devices.js";
+import { liveSecond, startCoach } from "./live-helpers.js";
 import { randomDocId, storedSeqs } from "./protocol-suite-context.js";
 import { connectRaw, type RawClient } from "./raw-client.js";
 import { registerRaw } from "./raw-documents.js";
@@ -142,47 +135,7 @@ describe("watcher counts on the Workers relay (frames)", () => {
   }, 30_000);
 });
 
-/** A coach's device: one shared ride, its read keys only, synced by a real engine. */
-async function startCoach(docId: string, keys: DocumentKeys): Promise<SyncEngine> {
-  const doc: SyncedDocument = {
-    docId,
-    keys: new Map([[keys.generation, readOnly(keys)]]),
-    heads: () => [],
-    changesSince: () => new Uint8Array(),
-    save: () => new Uint8Array(),
-    onLocalChange: () => () => undefined,
-  };
-  const source: SyncSource = {
-    deviceId: createDeviceId(systemRandom),
-    storage: new MemoryStorageAdapter(),
-    documents: async () => [doc],
-    persist: async () => undefined,
-    merge: async () => ({ ok: true }),
-    onDocumentsChanged: () => () => undefined,
-  };
-  const engine = new SyncEngine({
-    source,
-    url,
-    transport: webSocketTransport(WebSocket as never),
-    backoff: { minMs: 20, maxMs: 300 },
-  });
-  await engine.start();
-  return engine;
-}
-
-function second(i: number): LiveSample {
-  return {
-    time: T0 + i * 1000,
-    timerMs: i * 1000,
-    lap: 1 + Math.floor(i / 5),
-    state: i % 7 === 6 ? "paused" : "recording",
-    power: 180 + ((i * 37) % 200),
-    heartRate: 130 + (i % 30),
-    cadence: 85 + (i % 10),
-    speed: 8000 + i * 13,
-    distance: i * 8200,
-  };
-}
+const second = (i: number) => liveSecond(T0, i);
 
 describe("live ride view on the Workers relay (core engines)", () => {
   let rider: Device | undefined;
@@ -198,7 +151,7 @@ describe("live ride view on the Workers relay (core engines)", () => {
     const shared = (await rider.vault.syncSource().documents()).find((d) => d.docId === rideId);
     rideKeys = shared && [...shared.keys.values()][0];
     if (!rideKeys) throw new Error("the rider's device has no keys for its ride");
-    coach = await startCoach(rideId, rideKeys);
+    coach = await startCoach(url, rideId, rideKeys);
     await coach.whenSynced(20_000);
   }, 60_000);
 
