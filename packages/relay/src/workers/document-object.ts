@@ -173,7 +173,12 @@ export class DocumentObject
     await this.#send(sessions, send);
   }
 
-  /** Calls `send` on each session's stub; the sessions that are gone are forgotten. */
+  /**
+   * Calls `send` on each session's stub; the sessions that are gone are forgotten. A call
+   * that throws (a stub broken by a failed call, an overloaded runtime) is tried once more
+   * with a fresh stub before the session is given up: forgetting a live follower would leave
+   * its device subscribed but deaf, missing envelopes while it believes itself in step.
+   */
   async #send(
     sessions: readonly string[],
     send: (stub: SessionStub) => Promise<boolean>,
@@ -181,7 +186,13 @@ export class DocumentObject
     const gone: string[] = [];
     await Promise.all(
       sessions.map(async (session) => {
-        const alive = await send(this.#sessionStub(session)).catch(() => false);
+        let alive: boolean;
+        try {
+          alive = await send(this.#sessionStub(session));
+        } catch {
+          this.#sessionStubs.delete(session);
+          alive = await send(this.#sessionStub(session)).catch(() => false);
+        }
         if (!alive) gone.push(session);
       }),
     );
