@@ -86,7 +86,10 @@ export function deviceTests(context: SuiteContext): void {
       expect(laptop.sync.status.lastError).toBeNull();
     }, 90_000);
 
-    it("three devices edit and record concurrently, go offline at random, and converge", async () => {
+    it("three devices edit and record concurrently, go offline at random, and converge", {
+      retry: context.capabilities.churnRetries,
+      timeout: 180_000,
+    }, async () => {
       const [a, b, c] = (await rider(3)) as [Device, Device, Device];
       const random = createSeededRandom(2026);
       const coin = (): boolean => ((random.bytes(1)[0] as number) & 1) === 1;
@@ -118,7 +121,9 @@ export function deviceTests(context: SuiteContext): void {
           [a, b, c].map(async (device, i) => {
             const id = rides[(i + round) % 3] as string;
             unwrap(
-              await device.vault.workouts.update(id, { notes: `round ${round} by ${device.name}` }),
+              await device.vault.workouts.update(id, {
+                notes: `round ${round} by ${device.name}`,
+              }),
             );
             const start = T0 + round * 600_000 + i * 100_000;
             await record(device, id, ride(start, 40, round * 3 + i), 15);
@@ -148,7 +153,7 @@ export function deviceTests(context: SuiteContext): void {
       expect(library).toHaveLength(3);
       expect(library.filter((e) => e.deletedAt !== null)).toHaveLength(1);
       for (const device of [a, b, c]) expect(device.sync.status.lastError).toBeNull();
-    }, 180_000);
+    });
 
     it("a device offline for a whole ride syncs it completely when it comes back", async () => {
       const [phone, laptop] = (await rider(2)) as [Device, Device];

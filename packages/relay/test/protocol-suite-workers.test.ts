@@ -53,4 +53,5 @@ async function startWorkersRelay(options: StartRelayOptions = {}) {
 
 runRelayProtocolTests("the Workers relay (workerd through miniflare)", startWorkersRelay, {
   watcherCounts: true,
+  churnRetries: 3,
 });
